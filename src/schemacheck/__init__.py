@@ -1,0 +1,72 @@
+"""schemacheck: a reviewer for SQLAlchemy models and Alembic migrations.
+
+The Python API mirrors the command line::
+
+    from schemacheck import check_source, check_paths
+    for diagnostic in check_source(text, path="models.py"):
+        print(diagnostic.code, diagnostic.span.line, diagnostic.message)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+__version__ = "0.1.0"
+
+from schemacheck.config import Config, Selection, load_config  # noqa: E402
+from schemacheck.diagnostics import (  # noqa: E402
+    Applicability,
+    Diagnostic,
+    Edit,
+    Fix,
+    Level,
+    Span,
+)
+from schemacheck.runner import RunResult, check_text, make_settings, run  # noqa: E402
+
+
+def check_source(
+    text: str,
+    path: str = "<string>",
+    config: Config | None = None,
+    *,
+    select: Iterable[str] | None = None,
+) -> list[Diagnostic]:
+    """Check one file's text; nothing is read from or written to disk."""
+    config = config or Config()
+    selection = Selection(select=list(select) if select is not None else None)
+    settings = make_settings(config, selection)
+    diagnostics, _, _ = check_text(text, path, path, settings.rules, settings)
+    return diagnostics
+
+
+def check_paths(
+    paths: Iterable[str | Path],
+    config: Config | None = None,
+    *,
+    select: Iterable[str] | None = None,
+    fix: bool = False,
+    unsafe_fixes: bool = False,
+) -> RunResult:
+    """Check files and directories as the command line does (with ``fix``, files are written)."""
+    config = config or load_config()
+    selection = Selection(select=list(select) if select is not None else None)
+    settings = make_settings(config, selection, fix=fix, unsafe_fixes=unsafe_fixes)
+    return run([Path(p) for p in paths], settings)
+
+
+__all__ = [
+    "Applicability",
+    "Config",
+    "Diagnostic",
+    "Edit",
+    "Fix",
+    "Level",
+    "RunResult",
+    "Span",
+    "__version__",
+    "check_paths",
+    "check_source",
+    "load_config",
+]

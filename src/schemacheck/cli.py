@@ -1,0 +1,251 @@
+"""The command line: flags in, a report and an exit code out. All the work is in the runner."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from schemacheck import __version__
+from schemacheck.config import Config, ConfigError, Selection, load_config
+from schemacheck.diagnostics import Applicability, Diagnostic
+from schemacheck.report import FORMATS
+from schemacheck.rules import ALL_RULES, BY_CODE, BY_NAME
+from schemacheck.runner import RunResult, make_settings, run
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _DefaultToCheck(click.Group):
+    """``schemacheck PATH...`` means ``schemacheck check PATH...``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h",
+                                                                         "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"schemacheck: error: {message}", err=True)
+    raise SystemExit(EXIT_ERROR)
+
+
+@click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="schemacheck")
+def main() -> None:
+    """Review SQLAlchemy models and Alembic migrations.
+
+    \b
+    schemacheck [OPTIONS] [PATHS]...   check files and directories (default: .)
+    schemacheck rule CODE              explain a rule
+    schemacheck rules                  list every rule
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--fix/--no-fix", default=False, help="Apply safe fixes.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (and count) unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print the diff --fix would apply; write nothing.")
+@click.option("--exit-non-zero-on-fix", is_flag=True,
+              help="Exit 1 when --fix changed a file, even if nothing remains.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="full",
+              show_default=True, help="How findings are printed.")
+@click.option("--select", multiple=True, help="Rules to run (codes, prefixes, names; ALL).")
+@click.option("--extend-select", multiple=True, help="Rules to run besides the selection.")
+@click.option("--ignore", multiple=True, help="Rules not to run.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="A pyproject.toml or schemacheck.toml to use instead of the nearest one.")
+@click.option("--extend-exclude", multiple=True, help="More glob patterns to skip.")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply excludes to paths given explicitly too (for pre-commit).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour in text output.")
+@click.option("-v", "--verbose", is_flag=True, help="Tracebacks for internal errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+def check(
+    paths: tuple[Path, ...],
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    exit_non_zero_on_fix: bool,
+    exit_zero: bool,
+    output_format: str,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: Path | None,
+    extend_exclude: tuple[str, ...],
+    force_exclude: bool,
+    color: str,
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """Check files and directories (default: the current directory)."""
+    try:
+        config = load_config(config_path)
+        config.extend_exclude.extend(extend_exclude)
+        selection = Selection(
+            select=_split(select) if select else None,
+            extend_select=_split(extend_select),
+            ignore=_split(ignore),
+        )
+        settings = make_settings(
+            config, selection, fix=fix or diff, unsafe_fixes=unsafe_fixes, verbose=verbose
+        )
+    except ConfigError as error:
+        _fail(str(error))
+        return
+    targets = list(paths) or [Path(".")]
+    for target in targets:
+        if not target.exists() and not target.is_symlink():
+            _fail(f"{target}: no such file or directory")
+    result = run(targets, settings, write=not diff, force_exclude=force_exclude)
+    use_color = _use_color(color)
+    for error in result.errors:
+        click.echo(f"schemacheck: error: {error}", err=True)
+    if diff:
+        _print_diff(result, quiet)
+        changed = any(f.changed for f in result.files)
+        raise SystemExit(EXIT_ERROR if result.errors else (EXIT_FINDINGS if changed else 0))
+    diagnostics = result.diagnostics
+    sources = {f.path: f.source for f in result.files if f.source is not None}
+    output = FORMATS[output_format](diagnostics, sources, use_color)
+    if output:
+        click.echo(output, nl=False)
+        if output_format in ("full", "text") and not quiet:
+            click.echo("")
+    if output_format in ("full", "text", "concise") and not quiet:
+        click.echo(_summary(diagnostics, result, config, unsafe_fixes), err=False)
+    if result.errors:
+        raise SystemExit(EXIT_ERROR)
+    if exit_non_zero_on_fix and any(f.changed for f in result.files):
+        raise SystemExit(EXIT_FINDINGS)
+    raise SystemExit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+def _use_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _summary(
+    diagnostics: list[Diagnostic], result: RunResult, config: Config, unsafe_fixes: bool
+) -> str:
+    fixed = result.fixed
+    if not diagnostics:
+        if fixed:
+            return f"Found {fixed} {_plural(fixed, 'problem')} ({fixed} fixed, 0 remaining)."
+        return "All checks passed!"
+    total = len(diagnostics) + fixed
+    safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.SAFE)
+    unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.UNSAFE)
+    if fixed:
+        text = f"Found {total} {_plural(total, 'problem')} ({fixed} fixed, " \
+               f"{len(diagnostics)} remaining)."
+    else:
+        text = f"Found {total} {_plural(total, 'problem')}."
+    fixable = safe + (unsafe if unsafe_fixes else 0)
+    hints = []
+    if fixable:
+        hints.append(f"{fixable} fixable with --fix")
+    if unsafe and not unsafe_fixes:
+        hints.append(f"{unsafe} more with --fix --unsafe-fixes")
+    if hints:
+        text = text[:-1] + f" ({', '.join(hints)})." if not fixed else text + \
+            f" ({', '.join(hints)})"
+    return text
+
+
+def _plural(count: int, word: str) -> str:
+    return word if count == 1 else word + "s"
+
+
+def _print_diff(result: RunResult, quiet: bool) -> None:
+    count = 0
+    for file in result.files:
+        if not file.changed or file.original is None or file.source is None:
+            continue
+        count += file.fixed
+        lines = difflib.unified_diff(
+            file.original.splitlines(keepends=True),
+            file.source.splitlines(keepends=True),
+            fromfile=f"a/{file.path}",
+            tofile=f"b/{file.path}",
+        )
+        for line in lines:
+            click.echo(line if line.endswith(("\n", "\r")) else line + "\n", nl=False)
+    if not quiet:
+        click.echo(f"Would fix {count} {_plural(count, 'problem')}.", err=True)
+
+
+@main.command(name="rule")
+@click.argument("code")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+def rule_command(code: str, output_format: str) -> None:
+    """Explain a rule (by code or name)."""
+    rule = BY_CODE.get(code.upper()) or BY_NAME.get(code)
+    if rule is None:
+        _fail(f"unknown rule `{code}` (see `schemacheck rules`)")
+        return
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(_rule_dict(rule), indent=2))
+        return
+    click.echo(f"# {rule.name} ({rule.code})\n")
+    click.echo(f"Derived from the **{rule.family}** family. "
+               f"{'On' if rule.default_enabled else 'Off'} by default. "
+               + _fix_sentence(rule) + "\n")
+    click.echo(rule.documentation())
+
+
+def _fix_sentence(rule: Any) -> str:
+    if rule.fix_applicability is None:
+        return "No fix is available."
+    return f"A {rule.fix_applicability.value} fix is available."
+
+
+def _rule_dict(rule: Any) -> dict[str, Any]:
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "family": rule.family,
+        "default": rule.default_enabled,
+        "fix": None if rule.fix_applicability is None else rule.fix_applicability.value,
+        "summary": rule.summary(),
+        "options": {o.name: o.default for o in rule.options},
+        "documentation": rule.documentation(),
+    }
+
+
+@main.command(name="rules")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+def rules_command(output_format: str) -> None:
+    """List every rule: code, name, default, fix."""
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps([_rule_dict(r) for r in ALL_RULES], indent=2))
+        return
+    rows = [("code", "name", "default", "fix")]
+    for rule in ALL_RULES:
+        rows.append((rule.code, rule.name, "on" if rule.default_enabled else "off",
+                     rule.fix_applicability.value if rule.fix_applicability else "-"))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())

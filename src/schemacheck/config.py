@@ -1,0 +1,245 @@
+"""``[tool.schemacheck]`` settings: found, read, checked, and turned into the rules to run.
+
+Every key is validated against its type, and rule selectors against the registry: a typo in a
+config file is an error naming the key, never a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on older Pythons only
+    import tomli as tomllib
+
+from schemacheck.rules import ALL_RULES, BY_CODE, BY_NAME, Rule
+
+
+class ConfigError(Exception):
+    """A configuration problem, reported in one line with exit code 2."""
+
+
+_TOP_LEVEL_KEYS = {
+    "select": list,
+    "extend-select": list,
+    "ignore": list,
+    "exclude": list,
+    "extend-exclude": list,
+    "per-file-ignores": dict,
+    "target-version": str,
+    "rules": dict,
+}
+_TARGET = re.compile(r"^py3(\d{1,2})$")
+
+
+@dataclass
+class Config:
+    root: Path = field(default_factory=Path.cwd)  # relative paths in the config start here
+    source: Path | None = None
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    extend_exclude: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    target_version: tuple[int, int] = (3, 9)
+    rule_settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # by code
+
+    @property
+    def excludes(self) -> list[str]:
+        return [*self.exclude, *self.extend_exclude]
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``schemacheck.toml``, or ``pyproject.toml`` with a ``[tool.schemacheck]``."""
+    start = start.resolve()
+    for directory in [start, *start.parents]:
+        own = directory / "schemacheck.toml"
+        if own.is_file():
+            return own
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = _read_toml(pyproject)
+            except ConfigError:
+                return pyproject  # report the error when it is loaded
+            if "schemacheck" in data.get("tool", {}):
+                return pyproject
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+
+
+def load_config(path: Path | None = None, start: Path | None = None) -> Config:
+    """Read the config at ``path``, or the nearest one above ``start`` (default: cwd)."""
+    if path is None:
+        path = find_config(start or Path.cwd())
+        if path is None:
+            return Config(root=(start or Path.cwd()).resolve())
+    elif not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        section = data.get("tool", {}).get("schemacheck", {})
+        prefix = "tool.schemacheck"
+        requires_python = data.get("project", {}).get("requires-python")
+    else:
+        section = data
+        prefix = ""
+        requires_python = None
+    config = Config(root=path.parent.resolve(), source=path)
+    if isinstance(requires_python, str):
+        found = re.search(r">=?\s*3\.(\d+)", requires_python)
+        if found:
+            config.target_version = (3, int(found.group(1)))
+    parse_section(config, section, prefix, str(path))
+    return config
+
+
+def _key(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def parse_section(config: Config, section: Mapping[str, Any], prefix: str, where: str) -> None:
+    for key, value in section.items():
+        expected = _TOP_LEVEL_KEYS.get(key)
+        name = _key(prefix, key)
+        if expected is None:
+            known = ", ".join(sorted(_TOP_LEVEL_KEYS))
+            raise ConfigError(f"{where}: unknown key `{name}` (known keys: {known})")
+        if not isinstance(value, expected):
+            kind = "a list of strings" if expected is list else (
+                "a table" if expected is dict else "a string")
+            raise ConfigError(f"{where}: `{name}` must be {kind}, not {_describe(value)}")
+        if expected is list:
+            _check_strings(value, name, where)
+    if "select" in section:
+        config.select = list(section["select"])
+        resolve_selectors(config.select, _key(prefix, "select"), where)
+    for key, attribute in (("extend-select", "extend_select"), ("ignore", "ignore")):
+        if key in section:
+            setattr(config, attribute, list(section[key]))
+            resolve_selectors(section[key], _key(prefix, key), where)
+    config.exclude = list(section.get("exclude", []))
+    config.extend_exclude = list(section.get("extend-exclude", []))
+    for pattern, selectors in section.get("per-file-ignores", {}).items():
+        name = f'{_key(prefix, "per-file-ignores")}."{pattern}"'
+        if not isinstance(selectors, list):
+            raise ConfigError(f"{where}: `{name}` must be a list of strings, not "
+                              f"{_describe(selectors)}")
+        _check_strings(selectors, name, where)
+        resolve_selectors(selectors, name, where)
+        config.per_file_ignores[pattern] = list(selectors)
+    if "target-version" in section:
+        match = _TARGET.match(section["target-version"])
+        if not match:
+            raise ConfigError(
+                f'{where}: `{_key(prefix, "target-version")}` must look like "py39" or "py312", '
+                f'not "{section["target-version"]}"'
+            )
+        config.target_version = (3, int(match.group(1)))
+    for rule_key, options in section.get("rules", {}).items():
+        _parse_rule_options(config, rule_key, options, _key(prefix, "rules"), where)
+
+
+def _parse_rule_options(
+    config: Config, rule_key: str, options: Any, prefix: str, where: str
+) -> None:
+    rule = BY_CODE.get(rule_key) or BY_NAME.get(rule_key)
+    name = f"{prefix}.{rule_key}"
+    if rule is None:
+        raise ConfigError(f"{where}: `{name}`: unknown rule `{rule_key}`")
+    if not isinstance(options, dict):
+        raise ConfigError(f"{where}: `{name}` must be a table, not {_describe(options)}")
+    known = {option.name: option for option in rule.options}
+    settings = config.rule_settings.setdefault(rule.code, {})
+    for key, value in options.items():
+        option = known.get(key)
+        if option is None:
+            names = ", ".join(f"`{n}`" for n in known) or "none"
+            raise ConfigError(
+                f"{where}: unknown option `{name}.{key}` ({rule.code} {rule.name} options: {names})"
+            )
+        problem = option.validate(value)
+        if problem:
+            raise ConfigError(f"{where}: `{name}.{key}`: {problem}, not {_describe(value)}")
+        settings[key] = value
+
+
+def _check_strings(values: list[Any], name: str, where: str) -> None:
+    for value in values:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: `{name}` must be a list of strings, found "
+                              f"{_describe(value)}")
+
+
+def _describe(value: Any) -> str:
+    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    return f"{kind} ({value!r})" if not isinstance(value, (list, dict)) else kind
+
+
+def resolve_selectors(selectors: Iterable[str], name: str, where: str) -> set[str]:
+    """Codes selected by ``ALL``, codes, code prefixes (``SC1``) and rule names."""
+    codes: set[str] = set()
+    for selector in selectors:
+        matched = match_selector(selector)
+        if matched is None:
+            raise ConfigError(f"{where}: `{name}`: unknown rule or prefix `{selector}`")
+        codes |= matched
+    return codes
+
+
+def match_selector(selector: str) -> set[str] | None:
+    selector = selector.strip()
+    if selector == "ALL":
+        return {rule.code for rule in ALL_RULES}
+    upper = selector.upper()
+    if upper in BY_CODE:
+        return {upper}
+    if selector in BY_NAME:
+        return {BY_NAME[selector].code}
+    if re.fullmatch(r"SC\d{0,2}", upper):
+        # A prefix selects the rules that are on by default in that family.
+        found = {rule.code for rule in ALL_RULES if rule.code.startswith(upper)}
+        if found:
+            return {code for code in found if BY_CODE[code].default_enabled} or found
+    return None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The CLI's additions to the config's rule selection."""
+
+    select: Sequence[str] | None = None
+    extend_select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+
+
+def enabled_rules(config: Config, cli: Selection = Selection()) -> list[Rule]:
+    where = "command line"
+    if cli.select is not None:
+        codes = resolve_selectors(cli.select, "--select", where)
+    elif config.select is not None:
+        codes = resolve_selectors(config.select, "select", "config")
+    else:
+        codes = {rule.code for rule in ALL_RULES if rule.default_enabled}
+    codes |= resolve_selectors(config.extend_select, "extend-select", "config")
+    codes |= resolve_selectors(cli.extend_select, "--extend-select", where)
+    codes -= resolve_selectors(config.ignore, "ignore", "config")
+    codes -= resolve_selectors(cli.ignore, "--ignore", where)
+    return [rule(config.rule_settings.get(rule.code)) for rule in ALL_RULES if rule.code in codes]

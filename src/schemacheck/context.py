@@ -1,0 +1,36 @@
+"""Everything a file rule may read: the model, the source, and the file's own naming."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from schemacheck.extract.names import Names
+from schemacheck.mapping import Mapping
+from schemacheck.schema import FileSchema
+from schemacheck.source import LineIndex
+
+
+@dataclass
+class FileContext:
+    path: str  # as given on disk
+    display_path: str  # as reported
+    text: str
+    lines: LineIndex
+    module: cst.Module
+    schema: FileSchema
+    names: Names
+    target_version: tuple[int, int] = (3, 9)
+    mapping: Mapping = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.mapping = Mapping(self.schema)
+
+    @property
+    def newline(self) -> str:
+        return self.module.default_newline
+
+    def statement_line(self, line: int) -> int:
+        """The first line of the statement that contains ``line`` (for ``# noqa`` placement)."""
+        return line

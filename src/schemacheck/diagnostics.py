@@ -1,0 +1,73 @@
+"""Findings as plain, picklable data.
+
+Everything a rule reports travels through these types: the runner filters them (noqa, per-file
+ignores), the fixer applies their edits and the reporters print them. Keeping them free of libcst
+nodes is what lets per-file results cross process boundaries and live in a cache.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """A range of source text: character offsets into the decoded text, plus 1-based positions.
+
+    ``end_column`` is exclusive-end expressed 1-based, as ruff and SARIF use it: a span covering
+    the three characters at columns 5-7 has ``column=5, end_column=8``.
+    """
+
+    start: int
+    end: int
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class Applicability(str, enum.Enum):
+    """How sure a fix is to keep the user's intent (ruff's terms)."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``text[start:end]`` with ``content`` (character offsets into the decoded text)."""
+
+    start: int
+    end: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    message: str
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+
+
+class Level(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    name: str
+    message: str
+    level: Level
+    path: str
+    span: Span
+    fix: Fix | None = None
+    # Lines on which a ``# noqa`` comment also suppresses this finding (for instance the first line
+    # of a multi-line statement), besides ``span.line``.
+    noqa_lines: tuple[int, ...] = field(default=(), compare=False)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.span.line, self.span.column, self.code)

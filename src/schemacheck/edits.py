@@ -1,0 +1,148 @@
+"""Building blocks of fixes: keyword arguments, new statements, imports.
+
+Each returns plain :class:`~schemacheck.diagnostics.Edit` values. New code is written in the
+file's own spelling of a name (``sa.String``, ``db.String`` or ``String``) and an import is added
+only when the file has no way to name the construct yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import libcst as cst
+
+from schemacheck.context import FileContext
+from schemacheck.diagnostics import Edit
+from schemacheck.extract.names import ORM_NAMES, dotted_name
+from schemacheck.positions import node_offsets
+from schemacheck.schema import Call, Insertion
+
+
+def add_keyword(call: Call, name: str, value: str) -> Edit:
+    return insert(call.append, f"{name}={value}")
+
+
+def insert(at: Insertion, content: str) -> Edit:
+    return Edit(at.offset, at.offset, at.text(content))
+
+
+@dataclass
+class Spelled:
+    """Names as this file writes them, and the edits that make them available."""
+
+    names: dict[str, str]
+    edits: list[Edit]
+
+
+_MODULE_IMPORTS = {"datetime", "decimal", "uuid"}
+
+
+def spell(ctx: FileContext, wanted: Iterable[str]) -> Spelled:
+    """Spell each canonical name (``sqlalchemy.String``, ``datetime.datetime``) in this file.
+
+    Names the file cannot spell yet are imported: SQLAlchemy names with ``from ... import``
+    (joined into an existing ``from sqlalchemy[.orm] import`` line when there is one), standard
+    library types as ``import datetime`` and ``datetime.datetime``.
+    """
+    names: dict[str, str] = {}
+    missing: dict[str, list[str]] = {}
+    module_imports: list[str] = []
+    for full in wanted:
+        spelled = ctx.names.spell(full)
+        if spelled is not None:
+            names[full] = spelled
+            continue
+        module, _, attr = full.rpartition(".")
+        if module in ("sqlalchemy", "typing"):
+            home = "sqlalchemy.orm" if attr in ORM_NAMES else module
+            if ctx.names.is_bound(attr):
+                names[full] = f"{home}.{attr}"  # never shadow a local name
+                if home.split(".")[0] not in module_imports:
+                    module_imports.append(home)
+                continue
+            missing.setdefault(home, []).append(attr)
+            names[full] = attr
+        elif module in _MODULE_IMPORTS:
+            if ctx.names.is_bound(module):
+                # ``datetime`` names something else here (``from datetime import datetime``).
+                if attr == module and ctx.names.resolve_dotted(module) == full:
+                    names[full] = module
+                    continue
+                alias = f"_{module}"
+                names[full] = f"{alias}.{attr}"
+                module_imports.append(f"{module} as {alias}")
+            else:
+                names[full] = full
+                module_imports.append(module)
+        else:
+            names[full] = full
+    edits = [*_from_imports(ctx, missing), *_plain_imports(ctx, module_imports)]
+    return Spelled(names, edits)
+
+
+def _plain_imports(ctx: FileContext, modules: list[str]) -> list[Edit]:
+    if not modules:
+        return []
+    nl = ctx.newline
+    lines = "".join(f"import {m}{nl}" for m in dict.fromkeys(modules))
+    return [_import_edit(ctx, lines)]
+
+
+def _import_edit(ctx: FileContext, lines: str) -> Edit:
+    offset = ctx.schema.import_insertion
+    prefix = ""
+    if offset > 0 and ctx.text[offset - 1] not in "\r\n":
+        prefix = ctx.newline
+    return Edit(offset, offset, prefix + lines)
+
+
+def _from_imports(ctx: FileContext, missing: dict[str, list[str]]) -> list[Edit]:
+    edits = []
+    pending = ""
+    for home, attrs in missing.items():
+        existing = _existing_from_import(ctx.module, home)
+        if existing is not None and not isinstance(existing.names, cst.ImportStar):
+            new = _extended_aliases(list(existing.names), attrs)
+            updated = existing.with_changes(names=new)
+            start, end = _offsets(ctx, existing)
+            edits.append(Edit(start, end, ctx.module.code_for_node(updated)))
+        else:
+            pending += f"from {home} import {', '.join(attrs)}{ctx.newline}"
+    if pending:
+        edits.append(_import_edit(ctx, pending))
+    return edits
+
+
+def _extended_aliases(
+    aliases: list[cst.ImportAlias], attrs: list[str]
+) -> list[cst.ImportAlias]:
+    """Append names to an import list, keeping its layout (one per line stays one per line)."""
+    space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    inner = aliases[-2].comma if len(aliases) >= 2 else space
+    if not isinstance(inner, cst.Comma):
+        inner = space
+    final = aliases[-1].comma
+    added = [cst.ImportAlias(name=cst.Name(attr), comma=inner) for attr in attrs]
+    added[-1] = added[-1].with_changes(comma=final)
+    return [*aliases[:-1], aliases[-1].with_changes(comma=inner), *added]
+
+
+def _existing_from_import(module: cst.Module, home: str) -> cst.ImportFrom | None:
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and not small.relative
+                and small.module is not None
+                and dotted_name(small.module) == home
+                and not isinstance(small.names, cst.ImportStar)
+            ):
+                return small
+    return None
+
+
+def _offsets(ctx: FileContext, node: cst.CSTNode) -> tuple[int, int]:
+    return node_offsets(ctx.module, [node])[id(node)]

@@ -1,0 +1,1 @@
+"""From libcst syntax to the semantic model of ``schemacheck.schema``."""

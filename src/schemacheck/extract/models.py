@@ -1,0 +1,842 @@
+"""One libcst pass from a module to its :class:`~schemacheck.schema.FileSchema`.
+
+Every model style ends up in the same few shapes: classes with columns (2.0 ``mapped_column``,
+legacy ``Column``, Flask-SQLAlchemy ``db.Column``, SQLModel ``Field`` and bare annotations),
+imperative ``Table()`` objects, and the indexes and constraints around them. Rules never look at
+syntax; whatever a rule needs to know about the source is decided here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import libcst as cst
+
+from schemacheck.diagnostics import Span
+from schemacheck.extract.names import Names, dotted_name
+from schemacheck.positions import node_offsets
+from schemacheck.schema import (
+    _NO_LITERAL,
+    STRING_TYPES,
+    Annotation,
+    BaseRef,
+    Call,
+    ClassDef,
+    ColumnDef,
+    ColumnKind,
+    Expr,
+    FileSchema,
+    ForeignKeyRef,
+    IndexDef,
+    IndexKind,
+    Insertion,
+    ModuleIndex,
+    NodeRef,
+    SqlType,
+    TableArgs,
+    TableDef,
+)
+from schemacheck.source import LineIndex
+
+_COLUMN_CALLS: dict[str, ColumnKind] = {
+    "sqlalchemy.Column": "Column",
+    "sqlalchemy.mapped_column": "mapped_column",
+    "sqlmodel.Field": "Field",
+}
+# Positional arguments of Column()/mapped_column() that are not the column's type.
+_SCHEMA_ITEMS = frozenset(
+    {
+        "ForeignKey", "Sequence", "Identity", "Computed", "CheckConstraint", "FetchedValue",
+        "DefaultClause", "UniqueConstraint", "Index", "DDL",
+    }
+)
+_INDEX_KINDS: dict[str, IndexKind] = {
+    "sqlalchemy.Index": "Index",
+    "sqlalchemy.UniqueConstraint": "UniqueConstraint",
+    "sqlalchemy.PrimaryKeyConstraint": "PrimaryKeyConstraint",
+}
+_DECLARATIVE_FACTORIES = frozenset({"sqlalchemy.declarative_base", "sqlalchemy.registry"})
+_DECLARED_ATTR = frozenset({"sqlalchemy.declared_attr"})
+_COLLECTIONS = frozenset(
+    {"list", "List", "set", "Set", "dict", "Dict", "tuple", "Tuple", "Sequence", "Collection",
+     "Iterable", "FrozenSet", "frozenset", "DynamicMapped", "WriteOnlyMapped"}
+)
+
+
+class ModelExtractor:
+    def __init__(self, module: cst.Module, text: str, path: str, lines: LineIndex) -> None:
+        self.module = module
+        self.text = text
+        self.lines = lines
+        self.names = Names.from_module(module, text)
+        self.offsets = node_offsets(module)
+        self.schema = FileSchema(path=path)
+        self.newline = module.default_newline
+
+    # ---- positions and small values -------------------------------------------------------
+
+    def offsets_of(self, node: cst.CSTNode) -> tuple[int, int]:
+        start, end = self.offsets[id(node)]
+        return start, min(end, len(self.text))
+
+    def span(self, node: cst.CSTNode) -> Span:
+        return self.lines.span(*self.offsets_of(node))
+
+    def code(self, node: cst.CSTNode) -> str:
+        start, end = self.offsets_of(node)
+        return self.text[start:end]
+
+    def expr(self, node: cst.BaseExpression) -> Expr:
+        call = self.call(node) if isinstance(node, cst.Call) else None
+        qualname = call.qualname if call is not None else self.names.resolve(node)
+        return Expr(
+            span=self.span(node),
+            source=self.code(node),
+            qualname=qualname,
+            literal=_literal(node),
+            call=call,
+        )
+
+    def call(self, node: cst.Call) -> Call:
+        args: list[Expr] = []
+        kwargs: dict[str, Expr] = {}
+        has_star = False
+        for arg in node.args:
+            if arg.star:
+                has_star = True
+            elif arg.keyword is not None:
+                kwargs[arg.keyword.value] = self.expr(arg.value)
+            else:
+                args.append(self.expr(arg.value))
+        return Call(
+            qualname=self.names.resolve(node.func),
+            span=self.span(node),
+            args=args,
+            kwargs=kwargs,
+            has_star=has_star,
+            append=self._append_insertion(node),
+            prepend=self._prepend_insertion(node),
+        )
+
+    def _append_insertion(self, node: cst.Call) -> Insertion:
+        _, call_end = self.offsets_of(node)
+        rpar = call_end - 1
+        if not node.args:
+            return Insertion(rpar, "", "")
+        last = node.args[-1]
+        comma = last.comma
+        if isinstance(comma, cst.Comma):
+            comma_start, _ = self.offsets_of(comma)
+            after_comma = comma_start + len(self.module.code_for_node(comma.whitespace_before)) + 1
+            if len(node.args) >= 2:
+                previous = node.args[-2].comma
+                separator = (
+                    self.module.code_for_node(previous.whitespace_after)
+                    if isinstance(previous, cst.Comma)
+                    else " "
+                )
+            else:
+                separator = self.module.code_for_node(node.whitespace_before_args) or " "
+            if "\n" not in separator and "\r" not in separator:
+                separator = " "
+            return Insertion(after_comma, separator, ",")
+        _, last_end = self.offsets_of(last)
+        return Insertion(last_end, ", ", "")
+
+    def _prepend_insertion(self, node: cst.Call) -> Insertion:
+        if not node.args:
+            _, call_end = self.offsets_of(node)
+            return Insertion(call_end - 1, "", "")
+        first_start, _ = self.offsets_of(node.args[0])
+        return Insertion(first_start, "", ", ")
+
+    # ---- module walk -----------------------------------------------------------------------
+
+    def extract(self) -> FileSchema:
+        schema = self.schema
+        schema.future_annotations = any(
+            isinstance(small, cst.ImportFrom)
+            and small.module is not None
+            and dotted_name(small.module) == "__future__"
+            and not isinstance(small.names, cst.ImportStar)
+            and any(dotted_name(a.name) == "annotations" for a in small.names)
+            for statement in self.module.body
+            if isinstance(statement, cst.SimpleStatementLine)
+            for small in statement.body
+        )
+        schema.uses_optional = "Optional[" in self.text
+        schema.uses_pipe_none = "| None" in self.text
+        schema.import_insertion = self._import_insertion()
+        self._walk(self.module.body, nested=False)
+        return schema
+
+    def _import_insertion(self) -> int:
+        offset = 0
+        for index, statement in enumerate(self.module.body):
+            if not isinstance(statement, cst.SimpleStatementLine):
+                break
+            smalls = statement.body
+            is_import = all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in smalls)
+            is_docstring = (
+                index == 0
+                and len(smalls) == 1
+                and isinstance(smalls[0], cst.Expr)
+                and isinstance(smalls[0].value, (cst.SimpleString, cst.ConcatenatedString))
+            )
+            if not (is_import or is_docstring):
+                break
+            _, offset = self.offsets_of(statement)
+        return offset
+
+    def _walk(self, body: Sequence[cst.CSTNode], *, nested: bool) -> None:
+        for statement in body:
+            if isinstance(statement, cst.ClassDef):
+                self._class(statement, nested=nested)
+            elif isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    self._module_small(small)
+            elif isinstance(statement, cst.FunctionDef):
+                self._walk(_block(statement.body), nested=True)
+            elif isinstance(statement, (cst.If, cst.Try, cst.TryStar, cst.With, cst.For, cst.While)):
+                for block in _blocks(statement):
+                    self._walk(block, nested=nested)
+
+    def _module_small(self, small: cst.BaseSmallStatement) -> None:
+        value: cst.BaseExpression | None = None
+        target_name: str | None = None
+        if isinstance(small, cst.Assign):
+            value = small.value
+            first = small.targets[0].target
+            target_name = first.value if isinstance(first, cst.Name) else None
+        elif isinstance(small, cst.AnnAssign):
+            value = small.value
+            target_name = small.target.value if isinstance(small.target, cst.Name) else None
+        elif isinstance(small, cst.Expr):
+            value = small.value
+        if not isinstance(value, cst.Call):
+            return
+        qualname = self.names.resolve(value.func)
+        if qualname == "sqlalchemy.Table":
+            self.schema.tables.append(self._table(value, target_name))
+        elif qualname in _INDEX_KINDS:
+            index = self._index(value, _INDEX_KINDS[qualname])
+            owner = _index_owner(value)
+            if index is not None and owner is not None:
+                self.schema.module_indexes.append(ModuleIndex(owner=owner, index=index))
+        elif target_name is not None and _is_declarative_factory(value, self.names):
+            self.schema.declarative_bases.add(target_name)
+
+    # ---- classes ---------------------------------------------------------------------------
+
+    def _class(self, node: cst.ClassDef, *, nested: bool) -> None:
+        bases = []
+        for arg in node.bases:
+            source = self.code(arg.value)
+            local = arg.value.value if isinstance(arg.value, cst.Name) else None
+            bases.append(BaseRef(source=source, qualname=self.names.resolve(arg.value), local=local))
+        sqlmodel_table = any(
+            kw.keyword is not None
+            and kw.keyword.value == "table"
+            and isinstance(kw.value, cst.Name)
+            and kw.value.value == "True"
+            for kw in node.keywords
+        )
+        body = _block(node.body)
+        cls = ClassDef(
+            name=node.name.value,
+            span=self.span(node.name),
+            statement_span=self.span(node),
+            bases=bases,
+            body_end=self._body_end(node),
+            body_indent=self._body_indent(node),
+            sqlmodel_table=sqlmodel_table,
+            nested=nested,
+            decorated_mapped=any(
+                isinstance(d.decorator, cst.Attribute) and d.decorator.attr.value == "mapped"
+                for d in node.decorators
+            ),
+        )
+        for statement in body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    self._class_small(cls, small, statement)
+            elif isinstance(statement, cst.FunctionDef):
+                self._class_function(cls, statement)
+            elif isinstance(statement, cst.ClassDef):
+                self._class(statement, nested=True)
+        self.schema.classes.append(cls)
+
+    def _body_end(self, node: cst.ClassDef) -> Insertion:
+        body = _block(node.body)
+        _, end = self.offsets_of(body[-1]) if body else self.offsets_of(node)
+        before = "" if end > 0 and self.text[end - 1] in "\r\n" else self.newline
+        return Insertion(end, before, self.newline)
+
+    def _body_indent(self, node: cst.ClassDef) -> str:
+        body = _block(node.body)
+        if not body or not isinstance(node.body, cst.IndentedBlock):
+            return "    "
+        start, _ = self.offsets_of(body[0])
+        line = self.lines.line_text(self.lines.position(start)[0])
+        # The statement line's range starts at its leading lines: find its first code line.
+        first = body[0]
+        if isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            skip = len(first.leading_lines)
+            line = self.lines.line_text(self.lines.position(start)[0] + skip)
+        return line[: len(line) - len(line.lstrip())] or "    "
+
+    def _class_small(
+        self, cls: ClassDef, small: cst.BaseSmallStatement, line: cst.SimpleStatementLine
+    ) -> None:
+        if isinstance(small, cst.Assign):
+            if len(small.targets) != 1 or not isinstance(small.targets[0].target, cst.Name):
+                return
+            name = small.targets[0].target.value
+            self._class_assignment(cls, name, None, small.value, small)
+        elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+            self._class_assignment(
+                cls, small.target.value, small.annotation.annotation, small.value, small
+            )
+
+    def _class_assignment(
+        self,
+        cls: ClassDef,
+        name: str,
+        annotation: cst.BaseExpression | None,
+        value: cst.BaseExpression | None,
+        statement: cst.BaseSmallStatement,
+    ) -> None:
+        if name == "__tablename__":
+            literal = _literal(value) if value is not None else _NO_LITERAL
+            if isinstance(literal, str):
+                cls.tablename = literal
+            else:
+                cls.tablename_computed = True
+            return
+        if name == "__abstract__":
+            cls.abstract = value is not None and _literal(value) is True
+            return
+        if name == "__table__":
+            cls.has_table = True
+            if isinstance(value, cst.Call) and self.names.resolve(value.func) == "sqlalchemy.Table":
+                self.schema.tables.append(self._table(value, None, owner=cls.name))
+            return
+        if name == "__table_args__":
+            cls.table_args = self._table_args(value)
+            return
+        if name == "type_annotation_map":
+            cls.str_type_mapped = self._maps_str_to_sized(value)
+            return
+        if name.startswith("__"):
+            return
+        column = self._column(name, annotation, value, statement, owner=cls.name)
+        if column is not None:
+            cls.columns.append(column)
+
+    def _class_function(self, cls: ClassDef, node: cst.FunctionDef) -> None:
+        if not any(
+            self.names.resolve(_decorator_target(d.decorator)) in _DECLARED_ATTR
+            or dotted_name(_decorator_target(d.decorator)) in ("declared_attr",)
+            for d in node.decorators
+        ):
+            return
+        name = node.name.value
+        returned = _returned_value(node)
+        if name == "__tablename__":
+            cls.tablename_computed = True
+        elif name == "__table_args__":
+            cls.table_args = self._table_args(returned)
+        elif returned is not None and isinstance(returned, cst.Call):
+            annotation = node.returns.annotation if node.returns is not None else None
+            column = self._column(name, annotation, returned, node, owner=cls.name)
+            if column is not None:
+                column.declared_attr = True
+                cls.columns.append(column)
+
+    def _maps_str_to_sized(self, value: cst.BaseExpression | None) -> bool:
+        if not isinstance(value, cst.Dict):
+            return False
+        for element in value.elements:
+            if (
+                isinstance(element, cst.DictElement)
+                and isinstance(element.key, cst.Name)
+                and element.key.value == "str"
+            ):
+                sql_type = self._sql_type(element.value)
+                if sql_type is None:
+                    return True
+                return sql_type.name not in STRING_TYPES or sql_type.has_length
+        return False
+
+    # ---- columns ---------------------------------------------------------------------------
+
+    def _column(
+        self,
+        attr: str | None,
+        annotation_node: cst.BaseExpression | None,
+        value: cst.BaseExpression | None,
+        statement: cst.CSTNode,
+        *,
+        owner: str | None,
+    ) -> ColumnDef | None:
+        annotation = self._annotation(annotation_node) if annotation_node is not None else None
+        call: Call | None = None
+        kind: ColumnKind
+        if isinstance(value, cst.Call):
+            qualname = self.names.resolve(value.func)
+            if qualname not in _COLUMN_CALLS:
+                if annotation is None or annotation.mapped:
+                    return None
+                # A SQLModel field with a plain default value: ``count: int = 0``.
+                kind = "annotation"
+            else:
+                kind = _COLUMN_CALLS[qualname]
+                call = self.call(value)
+        elif annotation is not None and not annotation.collection:
+            if annotation.source.startswith("ClassVar") or annotation.inner_qualname in (
+                "typing.ClassVar",
+            ):
+                return None
+            kind = "annotation"
+        else:
+            return None
+        if annotation is not None and annotation.collection:
+            return None
+        column = ColumnDef(
+            kind=kind,
+            attr=attr,
+            name=attr,
+            span=self.span(statement),
+            report_span=self.span(value) if call is not None and value is not None else (
+                self.span(statement)
+            ),
+            call=call,
+            annotation=annotation,
+            sql_type=None,
+            foreign_keys=[],
+            owner=owner,
+            statement=NodeRef(statement),
+        )
+        if call is not None and isinstance(value, cst.Call):
+            self._read_column_call(column, call, value)
+        return column
+
+    def _read_column_call(self, column: ColumnDef, call: Call, node: cst.Call) -> None:
+        if call.has_star:
+            column.dynamic = True
+        if column.kind == "Field":
+            self._read_field(column, call, node)
+        else:
+            self._read_sqlalchemy_call(column, call, node)
+
+    def _read_sqlalchemy_call(self, column: ColumnDef, call: Call, node: cst.Call) -> None:
+        """``Column(...)`` / ``mapped_column(...)``: name, type, foreign keys and flags."""
+        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+        for index, arg in enumerate(positional):
+            literal = _literal(arg.value)
+            if index == 0 and isinstance(literal, str):
+                column.name = literal
+                continue
+            if isinstance(arg.value, cst.Call):
+                callee = self.names.resolve(arg.value.func) or ""
+                short = callee.rpartition(".")[2]
+                if callee == "sqlalchemy.ForeignKey":
+                    column.foreign_keys.append(self._foreign_key(arg.value, column))
+                    continue
+                if callee.startswith("sqlalchemy.") and short in _SCHEMA_ITEMS:
+                    continue
+            if column.sql_type is None:
+                column.sql_type = self._sql_type(arg.value)
+        type_kw = call.kwargs.get("type_")
+        if type_kw is not None:
+            type_node = _keyword_value(node, "type_")
+            if type_node is not None:
+                column.sql_type = self._sql_type(type_node)
+        name_kw = call.kwargs.get("name")
+        if name_kw is not None and isinstance(name_kw.literal, str):
+            column.name = name_kw.literal
+        self._read_flags(column, call)
+
+    def _read_flags(self, column: ColumnDef, call: Call) -> None:
+        for flag in ("primary_key", "index", "unique"):
+            value = call.kwargs.get(flag)
+            if value is None:
+                continue
+            if value.has_literal:
+                setattr(column, flag, bool(value.literal))
+            else:
+                column.dynamic = True
+        nullable = call.kwargs.get("nullable")
+        if nullable is not None:
+            if nullable.has_literal and isinstance(nullable.literal, bool):
+                column.nullable = nullable.literal
+            else:
+                column.dynamic = True
+
+    def _read_field(self, column: ColumnDef, call: Call, node: cst.Call) -> None:
+        sa_column = _keyword_value(node, "sa_column")
+        if isinstance(sa_column, cst.Call) and self.names.resolve(sa_column.func) == (
+            "sqlalchemy.Column"
+        ):
+            column.sa_column = self.call(sa_column)
+            self._read_sqlalchemy_call(column, column.sa_column, sa_column)
+            return
+        self._read_flags(column, call)
+        sa_type = _keyword_value(node, "sa_type")
+        if sa_type is not None:
+            column.sql_type = self._sql_type(sa_type)
+        target = call.kwargs.get("foreign_key")
+        if target is not None:
+            ondelete = call.kwargs.get("ondelete")
+            column.foreign_keys.append(
+                ForeignKeyRef(
+                    kind="Field",
+                    targets=[target.literal if isinstance(target.literal, str) else None],
+                    columns=[column.name],
+                    call=call,
+                    span=target.span,
+                    has_ondelete=ondelete is not None or call.has_star,
+                    ondelete=ondelete.literal if ondelete is not None and isinstance(
+                        ondelete.literal, str) else None,
+                )
+            )
+
+    def _annotation(self, node: cst.BaseExpression) -> Annotation:
+        source = self.code(node)
+        mapped = False
+        inner = node
+        if isinstance(inner, cst.SimpleString):
+            # A string annotation: parse it the way SQLAlchemy does.
+            try:
+                inner = cst.parse_expression(inner.evaluated_value)  # type: ignore[arg-type]
+            except cst.ParserSyntaxError:
+                return Annotation(source, source, None, False, False, False)
+        if isinstance(inner, cst.Subscript):
+            outer = self.names.resolve(inner.value) or dotted_name(inner.value) or ""
+            short = outer.rpartition(".")[2]
+            if short in ("Mapped", "DynamicMapped", "WriteOnlyMapped") and (
+                outer.startswith("sqlalchemy") or outer == short
+            ):
+                mapped = short == "Mapped"
+                if short != "Mapped":
+                    return Annotation(source, source, None, False, True, True)
+                element = _single_subscript(inner)
+                if element is None:
+                    return Annotation(source, source, None, False, mapped, False)
+                inner = element
+                if isinstance(inner, cst.SimpleString):
+                    try:
+                        inner = cst.parse_expression(inner.evaluated_value)  # type: ignore[arg-type]
+                    except cst.ParserSyntaxError:
+                        return Annotation(source, source, None, False, mapped, False)
+        optional, inner = _strip_optional(inner, self.names)
+        collection = False
+        if isinstance(inner, cst.Subscript):
+            head = dotted_name(inner.value) or ""
+            collection = head.rpartition(".")[2] in _COLLECTIONS
+        elif isinstance(inner, cst.Name) and inner.value in ("list", "set", "dict"):
+            collection = True
+        inner_source = cst.Module(body=[]).code_for_node(inner)
+        inner_qualname = (
+            self.names.resolve(inner) or dotted_name(inner)
+            if isinstance(inner, (cst.Name, cst.Attribute))
+            else None
+        )
+        return Annotation(source, inner_source, inner_qualname, optional, mapped, collection)
+
+    def _sql_type(self, node: cst.BaseExpression) -> SqlType | None:
+        expr = self.expr(node)
+        qualname = expr.qualname
+        name = qualname.rpartition(".")[2] if qualname else None
+        return SqlType(expr=expr, name=name)
+
+    def _foreign_key(self, node: cst.Call, column: ColumnDef | None) -> ForeignKeyRef:
+        call = self.call(node)
+        target = call.args[0] if call.args else call.kwargs.get("column")
+        ondelete = call.kwargs.get("ondelete")
+        return ForeignKeyRef(
+            kind="ForeignKey",
+            targets=[target.literal if target is not None and isinstance(target.literal, str)
+                     else None],
+            columns=[column.name if column is not None else None],
+            call=call,
+            span=call.span,
+            has_ondelete=ondelete is not None or call.has_star,
+            ondelete=ondelete.literal if ondelete is not None and isinstance(ondelete.literal, str)
+            else None,
+        )
+
+    def _foreign_key_constraint(self, node: cst.Call) -> ForeignKeyRef:
+        call = self.call(node)
+        columns_node = call.args[0] if call.args else call.kwargs.get("columns")
+        targets_node = call.args[1] if len(call.args) > 1 else call.kwargs.get("refcolumns")
+        ondelete = call.kwargs.get("ondelete")
+        return ForeignKeyRef(
+            kind="ForeignKeyConstraint",
+            targets=_string_list(node, 1, "refcolumns") if targets_node is not None else [],
+            columns=_string_list(node, 0, "columns") if columns_node is not None else [],
+            call=call,
+            span=call.span,
+            has_ondelete=ondelete is not None or call.has_star,
+            ondelete=ondelete.literal if ondelete is not None and isinstance(ondelete.literal, str)
+            else None,
+        )
+
+    # ---- tables, indexes, constraints -------------------------------------------------------
+
+    def _table(self, node: cst.Call, variable: str | None, owner: str | None = None) -> TableDef:
+        call = self.call(node)
+        name = call.args[0].literal if call.args and isinstance(call.args[0].literal, str) else None
+        columns: list[ColumnDef] = []
+        args = TableArgs()
+        first_keyword: cst.Arg | None = None
+        for arg in node.args:
+            if arg.keyword is not None or arg.star:
+                if first_keyword is None and arg.keyword is not None:
+                    first_keyword = arg
+                continue
+            value = arg.value
+            if not isinstance(value, cst.Call):
+                continue
+            qualname = self.names.resolve(value.func)
+            if qualname == "sqlalchemy.Column":
+                column = self._column(None, None, value, value, owner=variable or owner)
+                if column is not None:
+                    column.attr = None
+                    columns.append(column)
+            else:
+                self._table_item(value, args)
+        if first_keyword is not None:
+            start, _ = self.offsets_of(first_keyword)
+            insertion = Insertion(start, "", ", ")
+            if columns:
+                # Keep the layout of the column list: insert after the last column argument.
+                last_column = [a for a in node.args if a.keyword is None and not a.star][-1]
+                insertion = self._after_argument(node, last_column)
+        else:
+            insertion = call.append
+        return TableDef(
+            name=name,
+            variable=variable,
+            span=call.span,
+            call=call,
+            columns=columns,
+            indexes=args.indexes,
+            foreign_keys=args.foreign_keys,
+            column_insertion=insertion,
+        )
+
+    def _after_argument(self, node: cst.Call, arg: cst.Arg) -> Insertion:
+        comma = arg.comma
+        _, end = self.offsets_of(arg)
+        if isinstance(comma, cst.Comma):
+            comma_start, _ = self.offsets_of(comma)
+            after = comma_start + len(self.module.code_for_node(comma.whitespace_before)) + 1
+            separator = self.module.code_for_node(comma.whitespace_after)
+            if "\n" not in separator and "\r" not in separator:
+                separator = " "
+            return Insertion(after, separator, ",")
+        return Insertion(end, ", ", "")
+
+    def _table_item(self, node: cst.Call, args: TableArgs) -> None:
+        qualname = self.names.resolve(node.func)
+        if qualname in _INDEX_KINDS:
+            index = self._index(node, _INDEX_KINDS[qualname])
+            if index is not None:
+                args.indexes.append(index)
+        elif qualname == "sqlalchemy.ForeignKeyConstraint":
+            args.foreign_keys.append(self._foreign_key_constraint(node))
+
+    def _table_args(self, value: cst.BaseExpression | None) -> TableArgs:
+        args = TableArgs()
+        if isinstance(value, (cst.Tuple, cst.List)):
+            for element in value.elements:
+                item = element.value
+                if isinstance(item, cst.Call):
+                    self._table_item(item, args)
+                elif not isinstance(item, cst.Dict):
+                    args.opaque = True
+        elif not isinstance(value, cst.Dict):
+            args.opaque = True
+        return args
+
+    def _index(self, node: cst.Call, kind: IndexKind) -> IndexDef | None:
+        columns: list[str | None] = []
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        name: str | None = None
+        if kind == "Index" and positional:
+            literal = _literal(positional[0].value)
+            name = literal if isinstance(literal, str) else None
+            positional = positional[1:]
+        for arg in positional:
+            columns.append(_column_reference(arg.value))
+        if kind != "Index":
+            name_kw = _keyword_value(node, "name")
+            literal = _literal(name_kw) if name_kw is not None else None
+            name = literal if isinstance(literal, str) else None
+        return IndexDef(kind=kind, columns=columns, span=self.span(node), name=name)
+
+
+# ---- small syntax helpers ------------------------------------------------------------------
+
+
+def _literal(node: cst.BaseExpression | None) -> Any:
+    if node is None:
+        return _NO_LITERAL
+    if isinstance(node, cst.SimpleString):
+        try:
+            return node.evaluated_value
+        except Exception:  # noqa: BLE001 - an odd prefix: not a plain literal
+            return _NO_LITERAL
+    if isinstance(node, cst.ConcatenatedString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else _NO_LITERAL
+    if isinstance(node, cst.Integer):
+        return node.evaluated_value
+    if isinstance(node, cst.Float):
+        return node.evaluated_value
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[node.value]
+    return _NO_LITERAL
+
+
+def _block(body: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+    if isinstance(body, cst.IndentedBlock):
+        return body.body
+    return []
+
+
+def _blocks(statement: cst.BaseCompoundStatement) -> list[Sequence[cst.BaseStatement]]:
+    blocks: list[Sequence[cst.BaseStatement]] = [_block(statement.body)]
+    if isinstance(statement, (cst.Try, cst.TryStar)):
+        blocks.extend(_block(handler.body) for handler in statement.handlers)
+        if statement.orelse is not None:
+            blocks.append(_block(statement.orelse.body))
+        if statement.finalbody is not None:
+            blocks.append(_block(statement.finalbody.body))
+    elif isinstance(statement, (cst.If, cst.For, cst.While)):
+        orelse = statement.orelse
+        while orelse is not None:
+            blocks.append(_block(orelse.body))
+            orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+    return blocks
+
+
+def _keyword_value(node: cst.Call, keyword: str) -> cst.BaseExpression | None:
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    return None
+
+
+def _string_list(node: cst.Call, position: int, keyword: str) -> list[str | None]:
+    positional = [a for a in node.args if a.keyword is None and not a.star]
+    value = positional[position].value if len(positional) > position else _keyword_value(
+        node, keyword
+    )
+    if isinstance(value, (cst.List, cst.Tuple)):
+        return [_column_reference(element.value) for element in value.elements]
+    return [None]
+
+
+def _column_reference(node: cst.BaseExpression) -> str | None:
+    """``"email"``, ``email``, ``User.email``, ``users.c.email``: the column's name."""
+    literal = _literal(node)
+    if isinstance(literal, str):
+        return literal.rpartition(".")[2] if "." in literal else literal
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Attribute):
+        element = _single_subscript(node)
+        inner = _literal(element) if element is not None else None
+        return inner if isinstance(inner, str) else None
+    return None
+
+
+def _index_owner(node: cst.Call) -> str | None:
+    """The class or Table variable named by a module-level Index's column expressions."""
+    for arg in node.args:
+        value = arg.value
+        if isinstance(value, cst.Attribute):
+            head = value.value
+            # users.c.email / User.__table__.c.email
+            while isinstance(head, cst.Attribute) and head.attr.value in ("c", "__table__"):
+                head = head.value
+            if isinstance(head, cst.Name):
+                return head.value
+    return None
+
+
+def _single_subscript(node: cst.Subscript) -> cst.BaseExpression | None:
+    if len(node.slice) != 1:
+        return None
+    element = node.slice[0].slice
+    return element.value if isinstance(element, cst.Index) else None
+
+
+def _strip_optional(
+    node: cst.BaseExpression, names: Names
+) -> tuple[bool, cst.BaseExpression]:
+    if isinstance(node, cst.Subscript):
+        head = names.resolve(node.value) or dotted_name(node.value) or ""
+        short = head.rpartition(".")[2]
+        if short == "Optional":
+            element = _single_subscript(node)
+            if element is not None:
+                return True, element
+        if short == "Union" and len(node.slice) == 2:
+            elements = [s.slice for s in node.slice]
+            values = [e.value for e in elements if isinstance(e, cst.Index)]
+            rest = [v for v in values if not (isinstance(v, cst.Name) and v.value == "None")]
+            if len(values) == 2 and len(rest) == 1:
+                return True, rest[0]
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        left, right = node.left, node.right
+        if isinstance(right, cst.Name) and right.value == "None":
+            return True, left
+        if isinstance(left, cst.Name) and left.value == "None":
+            return True, right
+    return False, node
+
+
+def _decorator_target(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``declared_attr``, ``declared_attr.directive``, ``declared_attr()``: the decorator name."""
+    if isinstance(node, cst.Call):
+        node = node.func
+    if isinstance(node, cst.Attribute) and node.attr.value in ("directive", "cascading"):
+        return node.value
+    return node
+
+
+def _returned_value(node: cst.FunctionDef) -> cst.BaseExpression | None:
+    for statement in _block(node.body):
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Return):
+                    return small.value
+    return None
+
+
+def _is_declarative_factory(node: cst.Call, names: Names) -> bool:
+    qualname = names.resolve(node.func)
+    if qualname == "sqlalchemy.declarative_base":
+        return True
+    # registry().generate_base()
+    func = node.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "generate_base"
+        and isinstance(func.value, cst.Call)
+        and names.resolve(func.value.func) in _DECLARATIVE_FACTORIES
+    )
+
+
+def extract_models(
+    module: cst.Module, text: str, path: str, lines: LineIndex
+) -> tuple[FileSchema, Names]:
+    """The file's model, and the import bindings fixes spell names with."""
+    extractor = ModelExtractor(module, text, path, lines)
+    return extractor.extract(), extractor.names

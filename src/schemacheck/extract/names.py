@@ -1,0 +1,221 @@
+"""What a name in a module refers to, read from the module's own imports.
+
+``sa.Column``, ``sqlalchemy.schema.Column``, ``from sqlalchemy import Column as C`` and
+``db.Column`` (a Flask-SQLAlchemy handle) all become ``sqlalchemy.Column``, so that no rule compares
+raw spellings. A name defined in the module itself (``def Column(...)``) is the module's own and
+resolves to nothing. The reverse direction, :meth:`Names.spell`, tells a fix how to write a
+construct in this file's own words, or that an import has to be added.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+# Sub-modules dropped when canonicalising, so that every public path of a construct is one name.
+_SQLALCHEMY_SUBMODULES = frozenset(
+    {
+        "orm", "sql", "schema", "types", "sqltypes", "type_api", "elements", "dialects",
+        "postgresql", "mysql", "sqlite", "mssql", "oracle", "ext", "declarative", "asyncio",
+        "engine", "decl_api", "_orm_constructors", "properties", "base", "relationships",
+        "json", "expression", "functions", "ddl",
+    }
+)
+_SQLMODEL_OWN = frozenset({"Field", "Relationship", "SQLModel"})
+
+# Where a canonical SQLAlchemy name is imported from when a fix must add an import.
+ORM_NAMES = frozenset(
+    {
+        "Mapped", "mapped_column", "relationship", "DeclarativeBase", "declared_attr",
+        "declarative_base", "registry", "backref", "column_property", "DeclarativeBaseNoMeta",
+        "MappedAsDataclass",
+    }
+)
+
+
+def canonical(full: str) -> str:
+    """The one name of a construct reachable under several module paths."""
+    parts = full.split(".")
+    if parts[0] == "sqlalchemy":
+        rest = parts[1:]
+        while len(rest) > 1 and rest[0] in _SQLALCHEMY_SUBMODULES:
+            rest = rest[1:]
+        return ".".join(["sqlalchemy", *rest]) if rest else "sqlalchemy"
+    if parts[0] == "sqlmodel" and len(parts) >= 2:
+        last = parts[-1]
+        return f"sqlmodel.{last}" if last in _SQLMODEL_OWN else f"sqlalchemy.{last}"
+    if parts[0] == "flask_sqlalchemy" and len(parts) >= 2:
+        return f"flask_sqlalchemy.{parts[-1]}"
+    return full
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = dotted_name(node.value)
+        return None if head is None else f"{head}.{node.attr.value}"
+    return None
+
+
+def _module_name(node: cst.Attribute | cst.Name) -> str:
+    return dotted_name(node) or ""
+
+
+@dataclass
+class Names:
+    """The import bindings of one module."""
+
+    bindings: dict[str, str] = field(default_factory=dict)  # local name -> dotted target
+    local: set[str] = field(default_factory=set)  # names the module defines itself
+    handles: set[str] = field(default_factory=set)  # Flask-SQLAlchemy ``db`` objects
+    star_modules: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_module(cls, module: cst.Module, text: str) -> Names:
+        names = cls()
+        names._scan(module.body)
+        # A name imported from the application (``from app import db``) is a Flask-SQLAlchemy
+        # handle when the file builds columns with it: ``db.Column(`` has no other meaning.
+        for local, target in list(names.bindings.items()):
+            if canonical(target).startswith(("sqlalchemy", "sqlmodel")):
+                continue
+            pattern = rf"(?<![\w.]){re.escape(local)}\.(Column|mapped_column)\s*\("
+            if re.search(pattern, text):
+                names.handles.add(local)
+        return names
+
+    def _scan(self, body: object) -> None:
+        if not isinstance(body, (list, tuple)):
+            return
+        for statement in body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    self._small(small)
+            elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                self._define(statement.name.value)
+            elif isinstance(statement, cst.If):
+                self._scan(statement.body.body)
+                orelse = statement.orelse
+                while orelse is not None:
+                    self._scan(orelse.body.body)
+                    orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+            elif isinstance(statement, (cst.Try, cst.TryStar)):
+                self._scan(statement.body.body)
+                for handler in statement.handlers:
+                    self._scan(handler.body.body)
+                if statement.orelse is not None:
+                    self._scan(statement.orelse.body.body)
+            elif isinstance(statement, cst.With):
+                self._scan(statement.body.body)
+
+    def _define(self, name: str) -> None:
+        self.local.add(name)
+        self.bindings.pop(name, None)
+        self.handles.discard(name)
+
+    def _small(self, small: cst.BaseSmallStatement) -> None:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                full = _module_name(alias.name)
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self._bind(alias.asname.name.value, full)
+                else:
+                    head = full.split(".")[0]
+                    self._bind(head, head)
+        elif isinstance(small, cst.ImportFrom):
+            if small.relative or small.module is None:
+                module = "." * len(small.relative) + (
+                    _module_name(small.module) if small.module else ""
+                )
+            else:
+                module = _module_name(small.module)
+            if isinstance(small.names, cst.ImportStar):
+                self.star_modules.append(module)
+                return
+            for alias in small.names:
+                name = _module_name(alias.name)
+                local = name
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    local = alias.asname.name.value
+                self._bind(local, f"{module}.{name}")
+        elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+            targets = (
+                [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            )
+            value = small.value
+            for target in targets:
+                if not isinstance(target, cst.Name):
+                    continue
+                if (
+                    isinstance(value, cst.Call)
+                    and self.resolve(value.func) == "flask_sqlalchemy.SQLAlchemy"
+                ):
+                    self._define(target.value)
+                    self.handles.add(target.value)
+                else:
+                    self._define(target.value)
+
+    def _bind(self, local: str, target: str) -> None:
+        self.bindings[local] = target
+        self.local.discard(local)
+        self.handles.discard(local)
+
+    def resolve(self, node: cst.BaseExpression) -> str | None:
+        """The canonical dotted name of an expression, or None when it is not imported."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        return self.resolve_dotted(dotted)
+
+    def resolve_dotted(self, dotted: str) -> str | None:
+        head, _, rest = dotted.partition(".")
+        if head in self.handles:
+            if not rest:
+                return "flask_sqlalchemy.SQLAlchemy()"
+            first = rest.split(".")[0]
+            if first == "Model":
+                return "flask_sqlalchemy.Model"
+            return canonical(f"sqlalchemy.{rest}")
+        target = self.bindings.get(head)
+        if target is None:
+            if head in self.local:
+                return None
+            for module in reversed(self.star_modules):
+                if module.split(".")[0] in ("sqlalchemy", "sqlmodel"):
+                    return canonical(f"{module}.{dotted}")
+            return None
+        return canonical(f"{target}.{rest}" if rest else target)
+
+    def is_handle(self, name: str) -> bool:
+        return name in self.handles
+
+    def spell(self, full: str) -> str | None:
+        """How this module can write ``full`` (a canonical name) without a new import."""
+        module, _, attr = full.rpartition(".")
+        best: str | None = None
+        for local, target in self.bindings.items():
+            if canonical(target) == full and (best is None or len(local) < len(best)):
+                best = local
+        if best is not None:
+            return best
+        if module == "sqlalchemy":
+            # ``db.String`` is idiomatic Flask-SQLAlchemy; ``db.Mapped`` is not.
+            if attr not in ORM_NAMES:
+                for handle in sorted(self.handles):
+                    return f"{handle}.{attr}"
+            home = "sqlalchemy.orm" if attr in ORM_NAMES else "sqlalchemy"
+            for local, target in sorted(self.bindings.items()):
+                if target == home:
+                    return f"{local}.{attr}"
+        else:
+            for local, target in sorted(self.bindings.items()):
+                if target == module:
+                    return f"{local}.{attr}"
+        return None
+
+    def is_bound(self, name: str) -> bool:
+        return name in self.bindings or name in self.local or name in self.handles

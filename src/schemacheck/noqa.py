@@ -1,0 +1,68 @@
+"""``# noqa`` comments: which findings a line's comment suppresses.
+
+Comments are read with ``tokenize``, so ``"# noqa"`` inside a string is not a directive. A
+finding is suppressed by a comment on the line where it starts, or on the first line of the
+statement it belongs to (so a multi-line call is suppressed from its first line).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+
+_NOQA = re.compile(
+    r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
+)
+_FILE_NOQA = re.compile(
+    r"#\s*schemacheck:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Directives:
+    lines: dict[int, frozenset[str] | None]  # line -> codes, None meaning every code
+    file: frozenset[str] | None | bool  # False: no file-level directive
+
+    def suppresses(self, code: str, lines: tuple[int, ...]) -> bool:
+        if self.file is None or (self.file and code in self.file):
+            return True
+        for line in lines:
+            if line in self.lines:
+                codes = self.lines[line]
+                if codes is None or code in codes:
+                    return True
+        return False
+
+
+def _codes(match: re.Match[str]) -> frozenset[str] | None:
+    codes = match.group("codes")
+    if not codes:
+        return None
+    return frozenset(c.upper() for c in re.split(r"[\s,]+", codes) if c)
+
+
+def read_directives(text: str) -> Directives:
+    lines: dict[int, frozenset[str] | None] = {}
+    file: frozenset[str] | None | bool = False
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return Directives(lines, file)
+    for token in tokens:
+        if token.type != tokenize.COMMENT:
+            continue
+        file_match = _FILE_NOQA.match(token.string)
+        if file_match:
+            codes = _codes(file_match)
+            if codes is None:
+                file = None
+            elif file is not None:
+                file = (file if isinstance(file, frozenset) else frozenset()) | codes
+            continue
+        match = _NOQA.search(token.string)
+        if match:
+            lines[token.start[0]] = _codes(match)
+    return Directives(lines, file)

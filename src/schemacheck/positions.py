@@ -1,0 +1,85 @@
+"""Character offsets of chosen CST nodes, in one code-generation pass.
+
+libcst's ``PositionProvider`` records a ``CodeRange`` for every node of the tree and, through
+``MetadataWrapper``, deep-copies the module first; on model files that costs several times the
+parse. Here the module's own code generation is replayed once, counting characters, and offsets
+are kept only for the nodes the extractor asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+
+class _OffsetState(CodegenState):
+    def __init__(self, module: cst.Module, wanted: Any) -> None:
+        super().__init__(
+            default_indent=module.default_indent, default_newline=module.default_newline
+        )
+        self.offset = 0
+        self.last_token = 0
+        self.wanted = wanted
+        self.stack: list[int] = []
+        self.found: dict[int, tuple[int, int]] = {}
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.offset += len(token)
+            self.last_token = len(token)
+
+    def add_token(self, value: str) -> None:
+        self.offset += len(value)
+        self.last_token = len(value)
+
+    def pop_trailing_newline(self) -> None:
+        self.offset -= self.last_token
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if id(node) in self.wanted:
+            self.stack.append(self.offset)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        key = id(node)
+        if key in self.wanted:
+            start = self.stack.pop()
+            self.found.setdefault(key, (start, self.offset))
+
+    @contextmanager
+    def record_syntactic_position(
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: cst.CSTNode | None = None,
+        end_node: cst.CSTNode | None = None,
+    ) -> Iterator[None]:
+        start = self.offset
+        yield
+        key = id(node)
+        if key in self.wanted and start_node is None and end_node is None:
+            self.found[key] = (start, self.offset)
+
+
+class _AllNodes:
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def node_offsets(
+    module: cst.Module, nodes: Iterable[cst.CSTNode] | None = None
+) -> dict[int, tuple[int, int]]:
+    """Map ``id(node)`` to ``(start, end)`` character offsets for each of ``nodes`` (or all).
+
+    Expressions and small statements get their syntactic range (without enclosing parentheses
+    or leading comments), like ``PositionProvider`` gives; statement lines keep their leading
+    lines and trailing newline.
+    """
+    wanted: Any = _AllNodes() if nodes is None else {id(node) for node in nodes}
+    state = _OffsetState(module, wanted)
+    codegen: Any = module._codegen
+    codegen(state)
+    return state.found

@@ -1,0 +1,29 @@
+"""The rule registry: every rule class, by code and by name."""
+
+from __future__ import annotations
+
+from schemacheck.rules.base import Option, Rule
+from schemacheck.rules.checker.syntax_error import SyntaxError as SyntaxErrorRule
+from schemacheck.rules.columns.legacy_column import LegacyColumn
+from schemacheck.rules.columns.string_without_length import StringWithoutLength
+from schemacheck.rules.foreign_keys.fk_missing_index import FkMissingIndex
+from schemacheck.rules.foreign_keys.fk_missing_ondelete import FkMissingOndelete
+from schemacheck.rules.tables.missing_timestamps import MissingTimestamps
+
+ALL_RULES: tuple[type[Rule], ...] = tuple(
+    sorted(
+        (
+            SyntaxErrorRule,
+            FkMissingOndelete,
+            FkMissingIndex,
+            LegacyColumn,
+            StringWithoutLength,
+            MissingTimestamps,
+        ),
+        key=lambda rule: rule.code,
+    )
+)
+BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
+BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}
+
+__all__ = ["ALL_RULES", "BY_CODE", "BY_NAME", "Option", "Rule"]

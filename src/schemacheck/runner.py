@@ -1,0 +1,303 @@
+"""Checking files: read, parse once, extract, run the rules, filter, fix, write back.
+
+Per-file work is a pure function of the file's text and the settings and returns plain data
+(:class:`FileResult`), so that files can later be checked in parallel or served from a cache.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import traceback
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from schemacheck.config import Config, Selection, enabled_rules, resolve_selectors
+from schemacheck.context import FileContext
+from schemacheck.diagnostics import Applicability, Diagnostic, Level, Span
+from schemacheck.extract.models import extract_models
+from schemacheck.files import discover, display_path, matches
+from schemacheck.fixes import apply_fixes
+from schemacheck.noqa import read_directives
+from schemacheck.rules import BY_CODE, Rule
+from schemacheck.schema import FileSchema
+from schemacheck.source import LineIndex, SourceDecodeError, SourceFile
+
+MAX_FIX_ROUNDS = 100
+
+# Text that any file holding a model or a migration contains; others are not parsed.
+_MAYBE_SCHEMA = re.compile(
+    r"sqlalchemy|sqlmodel|alembic|__tablename__|__table_args__|\.Column\b|mapped_column"
+    r"|\bColumn\(|\bdef upgrade\("
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a run does to each file."""
+
+    rules: tuple[Rule, ...]
+    config: Config
+    fix: bool = False
+    unsafe_fixes: bool = False
+    verbose: bool = False
+
+    def allows(self, applicability: Applicability) -> bool:
+        return applicability is Applicability.SAFE or self.unsafe_fixes
+
+
+@dataclass
+class FileResult:
+    path: str  # as reported
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    schema: FileSchema | None = None
+    source: str | None = None  # the text the diagnostics refer to (after fixes)
+    original: str | None = None  # the text as read, when fixes changed it
+    fixed: int = 0  # fixes applied
+    errors: list[str] = field(default_factory=list)  # unreadable file, internal error, ...
+
+    @property
+    def changed(self) -> bool:
+        return self.original is not None and self.original != self.source
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult]
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return sorted(
+            (d for f in self.files for d in f.diagnostics), key=lambda d: d.sort_key
+        )
+
+    @property
+    def errors(self) -> list[str]:
+        return [e for f in self.files for e in f.errors]
+
+    @property
+    def fixed(self) -> int:
+        return sum(f.fixed for f in self.files)
+
+
+def _syntax_error(display: str, text: str, message: str, line: int, column: int) -> Diagnostic:
+    rule = BY_CODE["SC001"]
+    lines = LineIndex(text)
+    line = max(1, min(line, lines.line_count))
+    start = min(lines.line_start(line) + max(column - 1, 0), len(text))
+    span = lines.span(start, start)
+    return Diagnostic(rule.code, rule.name, message, Level.ERROR, display, span)
+
+
+def _rules_for(path: Path, settings: Settings) -> tuple[Rule, ...]:
+    config = settings.config
+    ignored: set[str] = set()
+    for pattern, selectors in config.per_file_ignores.items():
+        if matches(path, config.root, [pattern]):
+            ignored |= resolve_selectors(selectors, "per-file-ignores", "config")
+    return tuple(rule for rule in settings.rules if rule.code not in ignored)
+
+
+def check_text(
+    text: str, path: str, display: str, rules: Sequence[Rule], settings: Settings
+) -> tuple[list[Diagnostic], FileSchema | None, list[str]]:
+    """Diagnostics of one text (after noqa), its model, and internal errors."""
+    wants_syntax = any(rule.code == "SC001" for rule in rules)
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        message = f"Syntax error: {error.message}"
+        found = [_syntax_error(display, text, message, error.raw_line, error.raw_column + 1)]
+        return (found if wants_syntax else []), None, []
+    except Exception as error:  # noqa: BLE001 - libcst raises others on odd input
+        found = [_syntax_error(display, text, f"Cannot parse: {error}", 1, 1)]
+        return (found if wants_syntax else []), None, []
+    lines = LineIndex(text)
+    errors: list[str] = []
+    try:
+        schema, names = extract_models(module, text, display, lines)
+    except Exception as error:  # noqa: BLE001 - reported, never a crash
+        return [], None, [_internal(display, "extracting models", error, settings.verbose)]
+    ctx = FileContext(
+        path=path,
+        display_path=display,
+        text=text,
+        lines=lines,
+        module=module,
+        schema=schema,
+        names=names,
+        target_version=settings.config.target_version,
+    )
+    diagnostics: list[Diagnostic] = []
+    for rule in rules:
+        try:
+            diagnostics.extend(rule.check(ctx))
+        except Exception as error:  # noqa: BLE001 - one rule's bug must not stop the run
+            errors.append(_internal(display, f"rule {rule.code}", error, settings.verbose))
+    if diagnostics:
+        directives = read_directives(text)
+        diagnostics = [
+            d for d in diagnostics
+            if not directives.suppresses(d.code, (d.span.line, *d.noqa_lines))
+        ]
+    diagnostics.sort(key=lambda d: d.sort_key)
+    return diagnostics, schema, errors
+
+
+def _internal(display: str, what: str, error: BaseException, verbose: bool) -> str:
+    message = f"{display}: internal error while {what}: {type(error).__name__}: {error}"
+    if verbose:
+        message += "\n" + "".join(traceback.format_exception(error))
+    return message
+
+
+def check_file(path: Path, settings: Settings) -> FileResult:
+    display = display_path(path, settings.config.root)
+    result = FileResult(path=display)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        result.errors.append(f"{display}: cannot read: {error.strerror or error}")
+        return result
+    rules = _rules_for(path, settings)
+    try:
+        source = SourceFile.from_bytes(data)
+    except SourceDecodeError as error:
+        if any(rule.code == "SC001" for rule in rules):
+            rule = BY_CODE["SC001"]
+            span = Span(0, 0, 1, 1, 1, 1)
+            result.diagnostics.append(Diagnostic(
+                rule.code, rule.name, f"Cannot read the file as Python source: {error}",
+                Level.ERROR, display, span))
+        return result
+    text = source.text
+    if not _MAYBE_SCHEMA.search(text):
+        return result
+    result.source = text
+    diagnostics, schema, errors = check_text(text, str(path), display, rules, settings)
+    if settings.fix:
+        text, diagnostics, schema, errors = _fix_loop(
+            result, text, diagnostics, schema, errors, str(path), display, rules, settings
+        )
+        if result.fixed and text != source.text:
+            result.original = source.text
+            result.source = text
+    result.diagnostics, result.schema, result.errors = diagnostics, schema, errors
+    return result
+
+
+def _fix_loop(
+    result: FileResult,
+    text: str,
+    diagnostics: list[Diagnostic],
+    schema: FileSchema | None,
+    errors: list[str],
+    path: str,
+    display: str,
+    rules: Sequence[Rule],
+    settings: Settings,
+) -> tuple[str, list[Diagnostic], FileSchema | None, list[str]]:
+    for _ in range(MAX_FIX_ROUNDS):
+        fixable = [d for d in diagnostics if d.fix and settings.allows(d.fix.applicability)]
+        if not fixable:
+            break
+        new_text, applied = apply_fixes(text, fixable)
+        if not applied or new_text == text:
+            break
+        new = check_text(new_text, path, display, rules, settings)
+        if any(d.code == "SC001" for d in new[0]) or new[1] is None:
+            errors.append(
+                f"{display}: internal error: a fix for "
+                + ", ".join(sorted({d.code for d in fixable}))
+                + " produced code that does not parse; the file was not changed by it"
+            )
+            break
+        result.fixed += len(applied)
+        text = new_text
+        diagnostics, schema, errors = new[0], new[1], errors + new[2]
+    return text, diagnostics, schema, errors
+
+
+def write_atomically(path: Path, original: bytes, data: bytes) -> str | None:
+    """Replace ``path``'s content, unless it changed since it was read. An error or None."""
+    try:
+        current = path.read_bytes()
+    except OSError as error:
+        return f"{path}: cannot read before writing: {error.strerror or error}"
+    if current != original:
+        return f"{path}: changed on disk while being checked; not written"
+    try:
+        mode = path.stat().st_mode
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=".tmp")
+    except OSError as error:
+        return f"{path}: cannot write: {error.strerror or error}"
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode & 0o7777)
+        os.replace(temporary, path)
+    except OSError as error:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        return f"{path}: cannot write: {error.strerror or error}"
+    return None
+
+
+def write_fixes(path: Path, result: FileResult) -> str | None:
+    if not result.changed or result.source is None or result.original is None:
+        return None
+    try:
+        original = path.read_bytes()
+        source = SourceFile.from_bytes(original)
+    except (OSError, SourceDecodeError) as error:
+        return f"{path}: cannot read before writing: {error}"
+    if source.text != result.original:
+        return f"{path}: changed on disk while being checked; not written"
+    if not os.access(path, os.W_OK):
+        return f"{path}: not writable; fixes not written"
+    return write_atomically(path, original, source.to_bytes(result.source))
+
+
+def run(
+    paths: Iterable[Path],
+    settings: Settings,
+    *,
+    write: bool = True,
+    force_exclude: bool = False,
+) -> RunResult:
+    files = []
+    config = settings.config
+    for path in discover(paths, config.root, config.excludes, force_exclude=force_exclude):
+        result = check_file(path, settings)
+        if settings.fix and write and result.changed:
+            problem = write_fixes(path, result)
+            if problem:
+                result.errors.append(problem)
+        files.append(result)
+    return RunResult(files)
+
+
+def make_settings(
+    config: Config,
+    selection: Selection = Selection(),
+    *,
+    fix: bool = False,
+    unsafe_fixes: bool = False,
+    verbose: bool = False,
+) -> Settings:
+    return Settings(
+        rules=tuple(enabled_rules(config, selection)),
+        config=config,
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        verbose=verbose,
+    )

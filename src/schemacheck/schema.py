@@ -1,0 +1,247 @@
+"""The semantic model one extraction pass builds from a file, and every rule reads.
+
+Plain data with spans. The few libcst nodes a fix needs to regenerate code are held through
+:class:`NodeRef`, which pickles to nothing: a cached or cross-process copy of a model has every
+fact and span, only not the syntax tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import libcst as cst
+
+from schemacheck.diagnostics import Span
+
+
+class NodeRef:
+    """A reference to a CST node that does not survive pickling."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: cst.CSTNode | None = None) -> None:
+        self.node = node
+
+    def __reduce__(self) -> tuple[type[NodeRef], tuple[()]]:
+        return (NodeRef, ())
+
+    def __repr__(self) -> str:
+        return "NodeRef()"
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """Where new text can be inserted, with what must surround it."""
+
+    offset: int
+    before: str
+    after: str
+
+    def text(self, content: str) -> str:
+        return f"{self.before}{content}{self.after}"
+
+
+_NO_LITERAL: Any = ("<no literal>",)
+
+
+@dataclass
+class Expr:
+    """An argument or value expression."""
+
+    span: Span
+    source: str
+    qualname: str | None = None  # canonical name of a Name/Attribute, or of a call's callee
+    literal: Any = _NO_LITERAL  # the value of a str/int/float/bool/None literal
+    call: Call | None = None
+
+    @property
+    def has_literal(self) -> bool:
+        return self.literal is not _NO_LITERAL
+
+
+@dataclass
+class Call:
+    qualname: str | None
+    span: Span
+    args: list[Expr]
+    kwargs: dict[str, Expr]
+    has_star: bool  # ``*args`` or ``**kwargs``: the call's full meaning is unknown
+    append: Insertion  # where a new keyword argument goes
+    prepend: Insertion  # where a new first positional argument goes
+
+    def kw_literal(self, name: str) -> Any:
+        value = self.kwargs.get(name)
+        return value.literal if value is not None and value.has_literal else None
+
+
+STRING_TYPES = frozenset(
+    {"String", "VARCHAR", "Unicode", "NVARCHAR", "CHAR", "NCHAR", "AutoString"}
+)
+
+
+@dataclass
+class SqlType:
+    """The SQL type expression of a column (``String(50)``, ``sa.Text``, ``Enum(Color)``)."""
+
+    expr: Expr
+    name: str | None  # last component of the canonical SQLAlchemy name, e.g. "String"
+
+    @property
+    def call(self) -> Call | None:
+        return self.expr.call
+
+    @property
+    def is_sqlalchemy(self) -> bool:
+        qualname = self.expr.qualname
+        return qualname is not None and qualname.startswith("sqlalchemy.")
+
+    @property
+    def has_length(self) -> bool:
+        call = self.call
+        if call is None:
+            return False
+        length = call.kwargs.get("length")
+        if length is not None:
+            return not (length.has_literal and length.literal is None)
+        return bool(call.args) and not (call.args[0].has_literal and call.args[0].literal is None)
+
+
+@dataclass
+class ForeignKeyRef:
+    """A foreign key: ``ForeignKey(...)``, ``ForeignKeyConstraint(...)`` or ``Field(foreign_key=)``."""
+
+    kind: Literal["ForeignKey", "ForeignKeyConstraint", "Field"]
+    targets: list[str | None]  # "table.column" per referenced column, None when not a literal
+    columns: list[str | None]  # the local column names
+    call: Call
+    span: Span  # where a finding about it points
+    has_ondelete: bool
+    ondelete: str | None
+
+
+@dataclass
+class Annotation:
+    """A column's Python annotation: ``Mapped[Optional[str]]`` or SQLModel's ``Optional[str]``."""
+
+    source: str
+    inner: str  # the type inside Mapped[...] (or the whole annotation), Optional removed
+    inner_qualname: str | None
+    optional: bool
+    mapped: bool
+    collection: bool  # list[...] / Set[...]: a relationship, not a column
+
+
+ColumnKind = Literal["Column", "mapped_column", "Field", "annotation"]
+
+
+@dataclass
+class ColumnDef:
+    kind: ColumnKind
+    attr: str | None  # Python attribute name (None inside ``Table()``)
+    name: str | None  # database column name
+    span: Span  # the whole definition statement
+    report_span: Span  # where findings about it point: the call, or the attribute
+    call: Call | None
+    annotation: Annotation | None
+    sql_type: SqlType | None
+    foreign_keys: list[ForeignKeyRef]
+    primary_key: bool = False
+    nullable: bool | None = None  # explicit literal ``nullable=``; None when not stated
+    index: bool = False
+    unique: bool = False
+    dynamic: bool = False  # flags given as non-literals or through **kwargs
+    declared_attr: bool = False
+    owner: str | None = None  # class name, or the variable of a Table()
+    sa_column: Call | None = None  # SQLModel ``Field(sa_column=Column(...))``
+    statement: NodeRef = field(default_factory=NodeRef, repr=False, compare=False)
+
+    @property
+    def covered_by_own_index(self) -> bool:
+        return self.index or self.unique
+
+
+IndexKind = Literal["Index", "UniqueConstraint", "PrimaryKeyConstraint"]
+
+
+@dataclass
+class IndexDef:
+    kind: IndexKind
+    columns: list[str | None]  # None for an expression (func.lower(x), text(...))
+    span: Span
+    name: str | None = None
+
+
+@dataclass
+class BaseRef:
+    source: str
+    qualname: str | None  # canonical name when imported
+    local: str | None  # a class name when it may be a class of this file
+
+
+@dataclass
+class TableArgs:
+    indexes: list[IndexDef] = field(default_factory=list)
+    foreign_keys: list[ForeignKeyRef] = field(default_factory=list)
+    opaque: bool = False  # built in a way not read statically
+
+
+@dataclass
+class ClassDef:
+    name: str
+    span: Span  # the class name
+    statement_span: Span
+    bases: list[BaseRef]
+    body_end: Insertion  # where a new class-level statement goes
+    body_indent: str
+    tablename: str | None = None
+    tablename_computed: bool = False  # declared_attr or non-literal
+    has_table: bool = False  # ``__table__ = Table(...)``
+    abstract: bool = False
+    sqlmodel_table: bool = False
+    columns: list[ColumnDef] = field(default_factory=list)
+    table_args: TableArgs | None = None
+    str_type_mapped: bool = False  # type_annotation_map maps ``str`` to a sized type
+    decorated_mapped: bool = False  # ``@registry.mapped``
+    nested: bool = False  # defined inside a function or another class
+
+
+@dataclass
+class TableDef:
+    """An imperative ``Table("name", metadata, Column(...), ...)``."""
+
+    name: str | None
+    variable: str | None
+    span: Span  # the Table call
+    call: Call
+    columns: list[ColumnDef]
+    indexes: list[IndexDef]
+    foreign_keys: list[ForeignKeyRef]
+    column_insertion: Insertion  # where a new Column(...) argument goes
+
+
+@dataclass
+class ModuleIndex:
+    """``Index("ix", User.email)`` outside any class: attached to the class or table it names."""
+
+    owner: str  # class name or Table variable
+    index: IndexDef
+
+
+@dataclass
+class FileSchema:
+    path: str
+    classes: list[ClassDef] = field(default_factory=list)
+    tables: list[TableDef] = field(default_factory=list)
+    module_indexes: list[ModuleIndex] = field(default_factory=list)
+    declarative_bases: set[str] = field(default_factory=set)  # module-level ``Base = ...()``
+    future_annotations: bool = False
+    uses_optional: bool = False
+    uses_pipe_none: bool = False
+    import_insertion: int = 0  # offset where a new import line goes
+
+    def class_named(self, name: str) -> ClassDef | None:
+        for cls in self.classes:
+            if cls.name == name and not cls.nested:
+                return cls
+        return None

@@ -1,0 +1,83 @@
+"""Reading a Python file the way Python does, and mapping offsets back to lines.
+
+Files are decoded with the encoding Python itself would use (BOM, ``coding:`` cookie, UTF-8), and
+kept with their own line endings, so that fixes can be written back byte-identical outside the
+edited spans.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+
+from schemacheck.diagnostics import Span
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+class SourceDecodeError(Exception):
+    """The bytes are not text in the encoding the file declares."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """The decoded text of a file plus what is needed to encode it back unchanged."""
+
+    text: str
+    encoding: str
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SourceFile:
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError as error:
+            raise SourceDecodeError(str(error)) from None
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as error:
+            raise SourceDecodeError(f"cannot decode as {encoding}: {error}") from None
+        return cls(text=text, encoding=encoding)
+
+    def to_bytes(self, text: str) -> bytes:
+        return text.encode(self.encoding)
+
+    @property
+    def has_bom(self) -> bool:
+        return codecs.lookup(self.encoding).name == "utf-8-sig"
+
+
+class LineIndex:
+    """Offset to (line, column) conversion, both 1-based, in characters."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        starts.extend(match.end() for match in _NEWLINE.finditer(text))
+        self.starts = starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        line, column = self.position(start)
+        end_line, end_column = self.position(end)
+        return Span(start, end, line, column, end_line, end_column)
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line without its line ending."""
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def line_start(self, line: int) -> int:
+        return self.starts[line - 1]
+
+    @property
+    def line_count(self) -> int:
+        return len(self.starts)
