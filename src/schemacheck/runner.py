@@ -6,6 +6,7 @@ Per-file work is a pure function of the file's text and the settings and returns
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import tempfile
@@ -93,6 +94,21 @@ def _syntax_error(display: str, text: str, message: str, line: int, column: int)
     return Diagnostic(rule.code, rule.name, message, Level.ERROR, display, span)
 
 
+def _syntax_diagnostic(display: str, text: str, error: cst.ParserSyntaxError) -> Diagnostic:
+    """Python's own parser words and places syntax errors best; libcst's is the fallback."""
+    try:
+        compile(text, display, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python_error:
+        if python_error.lineno is not None:
+            return _syntax_error(display, text, f"Syntax error: {python_error.msg}",
+                                 python_error.lineno, python_error.offset or 1)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    detail = re.sub(r"^(parser error: )?error at \d+:\d+: ", "", error.message)
+    return _syntax_error(display, text, f"Syntax error: {detail}", error.raw_line,
+                         error.raw_column + 1)
+
+
 def _rules_for(path: Path, settings: Settings) -> tuple[Rule, ...]:
     config = settings.config
     ignored: set[str] = set()
@@ -110,8 +126,7 @@ def check_text(
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        message = f"Syntax error: {error.message}"
-        found = [_syntax_error(display, text, message, error.raw_line, error.raw_column + 1)]
+        found = [_syntax_diagnostic(display, text, error)]
         return (found if wants_syntax else []), None, []
     except Exception as error:  # noqa: BLE001 - libcst raises others on odd input
         found = [_syntax_error(display, text, f"Cannot parse: {error}", 1, 1)]

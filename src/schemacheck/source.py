@@ -75,6 +75,10 @@ class LineIndex:
         end = self.starts[line] if line < len(self.starts) else len(self.text)
         return self.text[start:end].rstrip("\r\n")
 
+    def line_indent(self, line: int) -> str:
+        text = self.line_text(line)
+        return text[: len(text) - len(text.lstrip(" \t"))]
+
     def line_start(self, line: int) -> int:
         return self.starts[line - 1]
 

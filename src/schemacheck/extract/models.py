@@ -121,28 +121,16 @@ class ModelExtractor:
 
     def _append_insertion(self, node: cst.Call) -> Insertion:
         _, call_end = self.offsets_of(node)
-        rpar = call_end - 1
         if not node.args:
-            return Insertion(rpar, "", "")
-        last = node.args[-1]
-        comma = last.comma
-        if isinstance(comma, cst.Comma):
-            comma_start, _ = self.offsets_of(comma)
-            after_comma = comma_start + len(self.module.code_for_node(comma.whitespace_before)) + 1
-            if len(node.args) >= 2:
-                previous = node.args[-2].comma
-                separator = (
-                    self.module.code_for_node(previous.whitespace_after)
-                    if isinstance(previous, cst.Comma)
-                    else " "
-                )
-            else:
-                separator = self.module.code_for_node(node.whitespace_before_args) or " "
-            if "\n" not in separator and "\r" not in separator:
-                separator = " "
-            return Insertion(after_comma, separator, ",")
-        _, last_end = self.offsets_of(last)
-        return Insertion(last_end, ", ", "")
+            return Insertion(call_end - 1, "", "")
+        return self._after_argument(node, node.args[-1])
+
+    def _whitespace_before(self, offset: int) -> str:
+        """The blank run (newline and indentation included) right before ``offset``."""
+        start = offset
+        while start > 0 and self.text[start - 1] in " \t\r\n":
+            start -= 1
+        return self.text[start:offset]
 
     def _prepend_insertion(self, node: cst.Call) -> Insertion:
         if not node.args:
@@ -574,7 +562,7 @@ class ModelExtractor:
         ondelete = call.kwargs.get("ondelete")
         return ForeignKeyRef(
             kind="ForeignKeyConstraint",
-            targets=_string_list(node, 1, "refcolumns") if targets_node is not None else [],
+            targets=_string_list(node, 1, "refcolumns", raw=True) if targets_node else [],
             columns=_string_list(node, 0, "columns") if columns_node is not None else [],
             call=call,
             span=call.span,
@@ -628,16 +616,17 @@ class ModelExtractor:
         )
 
     def _after_argument(self, node: cst.Call, arg: cst.Arg) -> Insertion:
+        """Where an argument goes after ``arg``, laid out like the arguments before it."""
         comma = arg.comma
-        _, end = self.offsets_of(arg)
+        arg_start, arg_end = self.offsets_of(arg)
         if isinstance(comma, cst.Comma):
             comma_start, _ = self.offsets_of(comma)
             after = comma_start + len(self.module.code_for_node(comma.whitespace_before)) + 1
-            separator = self.module.code_for_node(comma.whitespace_after)
+            separator = self._whitespace_before(arg_start)
             if "\n" not in separator and "\r" not in separator:
                 separator = " "
             return Insertion(after, separator, ",")
-        return Insertion(end, ", ", "")
+        return Insertion(arg_end, ", ", "")
 
     def _table_item(self, node: cst.Call, args: TableArgs) -> None:
         qualname = self.names.resolve(node.func)
@@ -730,12 +719,19 @@ def _keyword_value(node: cst.Call, keyword: str) -> cst.BaseExpression | None:
     return None
 
 
-def _string_list(node: cst.Call, position: int, keyword: str) -> list[str | None]:
+def _string_list(
+    node: cst.Call, position: int, keyword: str, *, raw: bool = False
+) -> list[str | None]:
     positional = [a for a in node.args if a.keyword is None and not a.star]
     value = positional[position].value if len(positional) > position else _keyword_value(
         node, keyword
     )
     if isinstance(value, (cst.List, cst.Tuple)):
+        if raw:
+            return [
+                v if isinstance(v := _literal(element.value), str) else None
+                for element in value.elements
+            ]
         return [_column_reference(element.value) for element in value.elements]
     return [None]
 

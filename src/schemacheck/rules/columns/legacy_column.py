@@ -8,7 +8,7 @@ from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
 from schemacheck.edits import spell
 from schemacheck.mapping import Role, find_column
-from schemacheck.positions import node_offsets
+from schemacheck.positions import code_at_indent, node_offsets
 from schemacheck.pytypes import python_type
 from schemacheck.rules.base import Rule
 from schemacheck.schema import ColumnDef
@@ -101,8 +101,14 @@ class LegacyColumn(Rule):
         if py_type is None:
             return None
         nullable = call.kwargs.get("nullable")
-        drop_nullable = nullable is not None and nullable.has_literal and isinstance(
-            nullable.literal, bool)
+        # ``nullable=`` becomes redundant with the annotation; it stays when removing it could
+        # take a comment along.
+        drop_nullable = (
+            nullable is not None
+            and nullable.has_literal
+            and isinstance(nullable.literal, bool)
+            and "#" not in ctx.text[call.span.start : call.span.end]
+        )
         if drop_nullable:
             optional = bool(nullable.literal) if nullable is not None else False
         elif nullable is not None:
@@ -129,7 +135,11 @@ class LegacyColumn(Rule):
         new_call = value.with_changes(
             func=cst.parse_expression(spelled.names["sqlalchemy.mapped_column"]), args=args
         )
-        code = ctx.module.code_for_node
+        indent = ctx.lines.line_indent(column.span.line)
+
+        def code(node: cst.CSTNode) -> str:
+            return code_at_indent(ctx.module, node, indent)
+
         if isinstance(statement, cst.Assign):
             target = statement.targets[0]
             text = (

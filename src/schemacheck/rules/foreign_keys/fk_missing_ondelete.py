@@ -65,12 +65,21 @@ class FkMissingOndelete(Rule):
         for fk in all_foreign_keys(ctx.mapping):
             if fk.has_ondelete:
                 continue
-            target = next((t for t in fk.targets if t), None)
-            what = f'to "{target}"' if target else ""
-            message = f"Foreign key {what} has no `ondelete` action".replace("  ", " ")
+            message = f"Foreign key{_describe(fk.targets)} has no `ondelete` action"
             fix = Fix(
                 f'Add `ondelete="{action}"`',
                 Applicability.UNSAFE,
                 (add_keyword(fk.call, "ondelete", f'"{action}"'),),
             )
             yield self.report(ctx, fk.span, message, fix)
+
+
+def _describe(targets: list[str | None]) -> str:
+    known = [t for t in targets if t]
+    if not known:
+        return ""
+    if len(known) == 1:
+        return f' to "{known[0]}"'
+    table = known[0].rpartition(".")[0]
+    columns = ", ".join(t.rpartition(".")[2] for t in known)
+    return f' to "{table}" ({columns})'

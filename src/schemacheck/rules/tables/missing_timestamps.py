@@ -143,7 +143,7 @@ class MissingTimestamps(Rule):
                 f"server_default={now}{extra}, nullable=False)"
             )
         at = table.column_insertion
-        separator = at.before if at.before.strip(" ") else ", "
+        separator = "," + at.before if "\n" in at.before else ", "
         text = separator.join(columns)
         return Fix(_fix_message(missing), Applicability.UNSAFE, (insert(at, text), *spelled.edits))
 

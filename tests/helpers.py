@@ -1,0 +1,58 @@
+"""Shared test helpers: run schemacheck on a file like the CLI does, render findings compactly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from schemacheck.config import Config, Selection
+from schemacheck.diagnostics import Diagnostic
+from schemacheck.runner import FileResult, check_file, make_settings, write_fixes
+
+FIXTURES = Path(__file__).parent / "fixtures"
+UPDATE = os.environ.get("SCHEMACHECK_UPDATE_FIXTURES") == "1"
+
+
+def render(diagnostics: Sequence[Diagnostic]) -> str:
+    lines = []
+    for d in diagnostics:
+        s = d.span
+        fix = "" if d.fix is None else f" [fix: {d.fix.applicability.value}]"
+        lines.append(f"{s.line}:{s.column}-{s.end_line}:{s.end_column} {d.code} {d.message}{fix}")
+    return "".join(line + "\n" for line in lines)
+
+
+def check(path: Path, select: Sequence[str] | None, *, fix: bool = False,
+          unsafe: bool = False, config: Config | None = None) -> FileResult:
+    config = config or Config(root=path.parent)
+    settings = make_settings(
+        config, Selection(select=list(select) if select is not None else None),
+        fix=fix, unsafe_fixes=unsafe,
+    )
+    return check_file(path, settings)
+
+
+def fix_copy(source: Path, workdir: Path, select: Sequence[str] | None) -> tuple[Path, FileResult]:
+    """Fix a copy of ``source`` in ``workdir`` with every fix allowed; the copy's path and result."""
+    target = workdir / source.name
+    shutil.copyfile(source, target)
+    result = check(target, select, fix=True, unsafe=True)
+    problem = write_fixes(target, result)
+    assert problem is None, problem
+    return target, result
+
+
+def compare_or_update(expected_path: Path, actual: str | bytes) -> None:
+    if UPDATE:
+        if isinstance(actual, bytes):
+            expected_path.write_bytes(actual)
+        else:
+            expected_path.write_text(actual, encoding="utf-8")
+        return
+    assert expected_path.exists(), f"missing {expected_path.name}; run with SCHEMACHECK_UPDATE_FIXTURES=1"
+    if isinstance(actual, bytes):
+        assert actual == expected_path.read_bytes()
+    else:
+        assert actual == expected_path.read_text(encoding="utf-8")

@@ -1,0 +1,84 @@
+"""Every fixture under ``fixtures/rules/<CODE>/``: exact findings, exact fixes, stable fixes.
+
+``<name>.py`` is the input, ``<name>.expected`` its findings for that rule alone, and
+``<name>.fixed.py`` the file after ``--fix --unsafe-fixes`` with that rule alone. Set
+``SCHEMACHECK_UPDATE_FIXTURES=1`` to rewrite them, then review the diff.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import libcst
+import pytest
+
+from tests.helpers import FIXTURES, UPDATE, check, compare_or_update, fix_copy, render
+
+RULE_FIXTURES = sorted(
+    p for p in (FIXTURES / "rules").glob("SC*/*.py") if not p.name.endswith(".fixed.py")
+)
+
+
+def _id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+@pytest.mark.parametrize("source", RULE_FIXTURES, ids=_id)
+def test_findings(source: Path) -> None:
+    code = source.parent.name
+    result = check(source, [code])
+    assert not result.errors
+    compare_or_update(source.with_suffix(".expected"), render(result.diagnostics))
+
+
+@pytest.mark.parametrize("source", RULE_FIXTURES, ids=_id)
+def test_fix(source: Path, tmp_path: Path) -> None:
+    code = source.parent.name
+    fixed_path = source.with_name(source.stem + ".fixed.py")
+    before = check(source, [code])
+    if not any(d.fix for d in before.diagnostics):
+        assert not fixed_path.exists(), "a .fixed.py for a file without fixes"
+        return
+    target, result = fix_copy(source, tmp_path, [code])
+    assert not result.errors
+    fixed = target.read_bytes()
+    libcst.parse_module(fixed)  # the fixed file parses
+    compare_or_update(fixed_path, fixed)
+    # A second --fix changes nothing.
+    again = check(target, [code], fix=True, unsafe=True)
+    assert not again.changed
+    assert not [d for d in again.diagnostics if d.fix]
+
+
+@pytest.mark.parametrize("source", RULE_FIXTURES, ids=_id)
+def test_all_rules_fix_converges(source: Path, tmp_path: Path) -> None:
+    """All rules' fixes together: parse, and a second run has nothing left to fix."""
+    target, result = fix_copy(source, tmp_path, None)
+    assert not result.errors
+    if not any(d.code == "SC001" for d in result.diagnostics):
+        libcst.parse_module(target.read_bytes())
+    again = check(target, None, fix=True, unsafe=True)
+    assert not again.changed
+
+
+IMPORTABLE = [
+    p for p in RULE_FIXTURES
+    if p.parent.name != "SC001" and not p.name.startswith(("unknown_base", "not_sqlalchemy", "external"))
+]
+
+
+@pytest.mark.parametrize("source", IMPORTABLE, ids=_id)
+def test_models_create_tables(source: Path, tmp_path: Path) -> None:
+    """Inputs and fixed outputs are real models: SQLAlchemy creates their tables on SQLite."""
+    if UPDATE:
+        pytest.skip("updating fixtures")
+    target, _ = fix_copy(source, tmp_path, None)
+    for path in (source, target):
+        completed = subprocess.run(
+            [sys.executable, str(Path(__file__).parent / "import_models.py"), str(path)],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert completed.returncode == 0, completed.stderr[-3000:]
+        assert "tables: [" in completed.stdout
