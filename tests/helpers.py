@@ -24,18 +24,26 @@ def render(diagnostics: Sequence[Diagnostic]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def check(path: Path, select: Sequence[str] | None, *, fix: bool = False,
-          unsafe: bool = False, config: Config | None = None) -> FileResult:
+def check(
+    path: Path,
+    select: Sequence[str] | None,
+    *,
+    fix: bool = False,
+    unsafe: bool = False,
+    config: Config | None = None,
+) -> FileResult:
     config = config or Config(root=path.parent)
     settings = make_settings(
-        config, Selection(select=list(select) if select is not None else None),
-        fix=fix, unsafe_fixes=unsafe,
+        config,
+        Selection(select=list(select) if select is not None else None),
+        fix=fix,
+        unsafe_fixes=unsafe,
     )
     return check_file(path, settings)
 
 
 def fix_copy(source: Path, workdir: Path, select: Sequence[str] | None) -> tuple[Path, FileResult]:
-    """Fix a copy of ``source`` in ``workdir`` with every fix allowed; the copy's path and result."""
+    """Fix a copy of ``source`` in ``workdir``, every fix allowed."""
     target = workdir / source.name
     shutil.copyfile(source, target)
     result = check(target, select, fix=True, unsafe=True)
@@ -51,7 +59,9 @@ def compare_or_update(expected_path: Path, actual: str | bytes) -> None:
         else:
             expected_path.write_text(actual, encoding="utf-8")
         return
-    assert expected_path.exists(), f"missing {expected_path.name}; run with SCHEMACHECK_UPDATE_FIXTURES=1"
+    assert expected_path.exists(), (
+        f"missing {expected_path.name}; run with SCHEMACHECK_UPDATE_FIXTURES=1"
+    )
     if isinstance(actual, bytes):
         assert actual == expected_path.read_bytes()
     else:

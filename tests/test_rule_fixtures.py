@@ -64,8 +64,10 @@ def test_all_rules_fix_converges(source: Path, tmp_path: Path) -> None:
 
 
 IMPORTABLE = [
-    p for p in RULE_FIXTURES
-    if p.parent.name != "SC001" and not p.name.startswith(("unknown_base", "not_sqlalchemy", "external"))
+    p
+    for p in RULE_FIXTURES
+    if p.parent.name != "SC001"
+    and not p.name.startswith(("unknown_base", "not_sqlalchemy", "external"))
 ]
 
 
@@ -78,7 +80,9 @@ def test_models_create_tables(source: Path, tmp_path: Path) -> None:
     for path in (source, target):
         completed = subprocess.run(
             [sys.executable, str(Path(__file__).parent / "import_models.py"), str(path)],
-            capture_output=True, text=True, timeout=120,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert completed.returncode == 0, completed.stderr[-3000:]
         assert "tables: [" in completed.stdout

@@ -14,8 +14,8 @@ from pathlib import Path
 
 __version__ = "0.1.0"
 
-from schemacheck.config import Config, Selection, load_config  # noqa: E402
-from schemacheck.diagnostics import (  # noqa: E402
+from schemacheck.config import Config, Selection, load_config
+from schemacheck.diagnostics import (
     Applicability,
     Diagnostic,
     Edit,
@@ -23,7 +23,7 @@ from schemacheck.diagnostics import (  # noqa: E402
     Level,
     Span,
 )
-from schemacheck.runner import RunResult, check_text, make_settings, run  # noqa: E402
+from schemacheck.runner import RunResult, check_text, make_settings, run
 
 
 def check_source(

@@ -25,8 +25,9 @@ class _DefaultToCheck(click.Group):
     """``schemacheck PATH...`` means ``schemacheck check PATH...``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h",
-                                                                         "--version")):
+        if not args or (
+            args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")
+        ):
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
@@ -57,21 +58,41 @@ def main() -> None:
 @click.option("--fix/--no-fix", default=False, help="Apply safe fixes.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply (and count) unsafe fixes.")
 @click.option("--diff", is_flag=True, help="Print the diff --fix would apply; write nothing.")
-@click.option("--exit-non-zero-on-fix", is_flag=True,
-              help="Exit 1 when --fix changed a file, even if nothing remains.")
+@click.option(
+    "--exit-non-zero-on-fix",
+    is_flag=True,
+    help="Exit 1 when --fix changed a file, even if nothing remains.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
-@click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="full",
-              show_default=True, help="How findings are printed.")
+@click.option(
+    "--output-format",
+    type=click.Choice(sorted(FORMATS)),
+    default="full",
+    show_default=True,
+    help="How findings are printed.",
+)
 @click.option("--select", multiple=True, help="Rules to run (codes, prefixes, names; ALL).")
 @click.option("--extend-select", multiple=True, help="Rules to run besides the selection.")
 @click.option("--ignore", multiple=True, help="Rules not to run.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="A pyproject.toml or schemacheck.toml to use instead of the nearest one.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="A pyproject.toml or schemacheck.toml to use instead of the nearest one.",
+)
 @click.option("--extend-exclude", multiple=True, help="More glob patterns to skip.")
-@click.option("--force-exclude", is_flag=True,
-              help="Apply excludes to paths given explicitly too (for pre-commit).")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
-              show_default=True, help="Colour in text output.")
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply excludes to paths given explicitly too (for pre-commit).",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour in text output.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Tracebacks for internal errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 def check(
@@ -113,8 +134,8 @@ def check(
             _fail(f"{target}: no such file or directory")
     result = run(targets, settings, write=not diff, force_exclude=force_exclude)
     use_color = _use_color(color)
-    for error in result.errors:
-        click.echo(f"schemacheck: error: {error}", err=True)
+    for problem in result.errors:
+        click.echo(f"schemacheck: error: {problem}", err=True)
     if diff:
         _print_diff(result, quiet)
         changed = any(f.changed for f in result.files)
@@ -155,8 +176,10 @@ def _summary(
     safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.SAFE)
     unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.UNSAFE)
     if fixed:
-        text = f"Found {total} {_plural(total, 'problem')} ({fixed} fixed, " \
-               f"{len(diagnostics)} remaining)."
+        text = (
+            f"Found {total} {_plural(total, 'problem')} ({fixed} fixed, "
+            f"{len(diagnostics)} remaining)."
+        )
     else:
         text = f"Found {total} {_plural(total, 'problem')}."
     fixable = safe + (unsafe if unsafe_fixes else 0)
@@ -166,8 +189,9 @@ def _summary(
     if unsafe and not unsafe_fixes:
         hints.append(f"{unsafe} more with --fix --unsafe-fixes")
     if hints:
-        text = text[:-1] + f" ({', '.join(hints)})." if not fixed else text + \
-            f" ({', '.join(hints)})"
+        text = (
+            text[:-1] + f" ({', '.join(hints)})." if not fixed else text + f" ({', '.join(hints)})"
+        )
     return text
 
 
@@ -208,9 +232,10 @@ def rule_command(code: str, output_format: str) -> None:
         click.echo(json.dumps(_rule_dict(rule), indent=2))
         return
     click.echo(f"# {rule.name} ({rule.code})\n")
-    click.echo(f"Derived from the **{rule.family}** family. "
-               f"{'On' if rule.default_enabled else 'Off'} by default. "
-               + _fix_sentence(rule) + "\n")
+    click.echo(
+        f"Derived from the **{rule.family}** family. "
+        f"{'On' if rule.default_enabled else 'Off'} by default. " + _fix_sentence(rule) + "\n"
+    )
     click.echo(rule.documentation())
 
 
@@ -244,8 +269,14 @@ def rules_command(output_format: str) -> None:
         return
     rows = [("code", "name", "default", "fix")]
     for rule in ALL_RULES:
-        rows.append((rule.code, rule.name, "on" if rule.default_enabled else "off",
-                     rule.fix_applicability.value if rule.fix_applicability else "-"))
+        rows.append(
+            (
+                rule.code,
+                rule.name,
+                "on" if rule.default_enabled else "off",
+                rule.fix_applicability.value if rule.fix_applicability else "-",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())

@@ -122,8 +122,11 @@ def parse_section(config: Config, section: Mapping[str, Any], prefix: str, where
             known = ", ".join(sorted(_TOP_LEVEL_KEYS))
             raise ConfigError(f"{where}: unknown key `{name}` (known keys: {known})")
         if not isinstance(value, expected):
-            kind = "a list of strings" if expected is list else (
-                "a table" if expected is dict else "a string")
+            kind = (
+                "a list of strings"
+                if expected is list
+                else ("a table" if expected is dict else "a string")
+            )
             raise ConfigError(f"{where}: `{name}` must be {kind}, not {_describe(value)}")
         if expected is list:
             _check_strings(value, name, where)
@@ -139,8 +142,9 @@ def parse_section(config: Config, section: Mapping[str, Any], prefix: str, where
     for pattern, selectors in section.get("per-file-ignores", {}).items():
         name = f'{_key(prefix, "per-file-ignores")}."{pattern}"'
         if not isinstance(selectors, list):
-            raise ConfigError(f"{where}: `{name}` must be a list of strings, not "
-                              f"{_describe(selectors)}")
+            raise ConfigError(
+                f"{where}: `{name}` must be a list of strings, not {_describe(selectors)}"
+            )
         _check_strings(selectors, name, where)
         resolve_selectors(selectors, name, where)
         config.per_file_ignores[pattern] = list(selectors)
@@ -183,13 +187,20 @@ def _parse_rule_options(
 def _check_strings(values: list[Any], name: str, where: str) -> None:
     for value in values:
         if not isinstance(value, str):
-            raise ConfigError(f"{where}: `{name}` must be a list of strings, found "
-                              f"{_describe(value)}")
+            raise ConfigError(
+                f"{where}: `{name}` must be a list of strings, found {_describe(value)}"
+            )
 
 
 def _describe(value: Any) -> str:
-    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    kind = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
     return f"{kind} ({value!r})" if not isinstance(value, (list, dict)) else kind
 
 
@@ -230,7 +241,8 @@ class Selection:
     ignore: Sequence[str] = ()
 
 
-def enabled_rules(config: Config, cli: Selection = Selection()) -> list[Rule]:
+def enabled_rules(config: Config, cli: Selection | None = None) -> list[Rule]:
+    cli = cli or Selection()
     where = "command line"
     if cli.select is not None:
         codes = resolve_selectors(cli.select, "--select", where)

@@ -114,9 +114,7 @@ def _from_imports(ctx: FileContext, missing: dict[str, list[str]]) -> list[Edit]
     return edits
 
 
-def _extended_aliases(
-    aliases: list[cst.ImportAlias], attrs: list[str]
-) -> list[cst.ImportAlias]:
+def _extended_aliases(aliases: list[cst.ImportAlias], attrs: list[str]) -> list[cst.ImportAlias]:
     """Append names to an import list, keeping its layout (one per line stays one per line)."""
     space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     inner = aliases[-2].comma if len(aliases) >= 2 else space

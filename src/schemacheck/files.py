@@ -12,9 +12,25 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 DEFAULT_EXCLUDES = (
-    ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", ".tox", ".nox", "node_modules",
-    "build", "dist", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache",
-    ".schemacheck_cache", "site-packages", ".eggs",
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".env",
+    "env",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "build",
+    "dist",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".schemacheck_cache",
+    "site-packages",
+    ".eggs",
 )
 
 
@@ -85,7 +101,8 @@ def _walk(top: Path, root: Path, patterns: list[str], once: object) -> Iterator[
             continue
         visited_dirs.add(key)
         dirnames[:] = sorted(
-            d for d in dirnames
+            d
+            for d in dirnames
             if not matches(current / d, root, patterns) and not _is_virtualenv(current / d)
         )
         for filename in sorted(filenames):

@@ -133,8 +133,14 @@ class Mapping:
     def is_declarative(self, cls: ClassDef) -> bool:
         return self._inherits(
             cls,
-            frozenset({"sqlalchemy.DeclarativeBase", "sqlalchemy.DeclarativeBaseNoMeta",
-                       "flask_sqlalchemy.Model", "declarative"}),
+            frozenset(
+                {
+                    "sqlalchemy.DeclarativeBase",
+                    "sqlalchemy.DeclarativeBaseNoMeta",
+                    "flask_sqlalchemy.Model",
+                    "declarative",
+                }
+            ),
         )
 
     def role(self, cls: ClassDef) -> Role:
@@ -150,16 +156,19 @@ class Mapping:
             return Role.TABLE if cls.sqlmodel_table else Role.SQLMODEL_DATA
         if cls.tablename is not None or cls.tablename_computed or cls.has_table:
             return Role.TABLE
-        mapped_parent = any(self.role(p) in (Role.TABLE, Role.SINGLE_TABLE)
-                            for p in self.ancestors(cls))
+        mapped_parent = any(
+            self.role(p) in (Role.TABLE, Role.SINGLE_TABLE) for p in self.ancestors(cls)
+        )
         if mapped_parent:
             if self.is_flask_model(cls) and any(c.primary_key for c in cls.columns):
                 return Role.TABLE
             return Role.SINGLE_TABLE
         if self.is_flask_model(cls):
             return Role.TABLE
-        if any(b.qualname in ("sqlalchemy.DeclarativeBase", "sqlalchemy.DeclarativeBaseNoMeta")
-               for b in cls.bases):
+        if any(
+            b.qualname in ("sqlalchemy.DeclarativeBase", "sqlalchemy.DeclarativeBaseNoMeta")
+            for b in cls.bases
+        ):
             return Role.BASE
         if cls.decorated_mapped:
             return Role.TABLE
@@ -177,7 +186,8 @@ class Mapping:
         if self.is_sqlmodel(cls):
             return list(cls.columns)
         return [
-            c for c in cls.columns
+            c
+            for c in cls.columns
             if c.kind != "annotation" or (c.annotation is not None and c.annotation.mapped)
         ]
 

@@ -21,14 +21,21 @@ _FILE_NOQA = re.compile(
 )
 
 
+_LAYOUT = frozenset(
+    {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE}
+)
+
+
 @dataclass
 class Directives:
     lines: dict[int, frozenset[str] | None]  # line -> codes, None meaning every code
-    file: frozenset[str] | None | bool  # False: no file-level directive
+    file: frozenset[str] | bool | None  # False: no file-level directive
+    statement_starts: dict[int, int]  # a continuation line -> the first line of its statement
 
     def suppresses(self, code: str, lines: tuple[int, ...]) -> bool:
-        if self.file is None or (self.file and code in self.file):
+        if self.file is None or (isinstance(self.file, frozenset) and code in self.file):
             return True
+        lines = (*lines, *(self.statement_starts[n] for n in lines if n in self.statement_starts))
         for line in lines:
             if line in self.lines:
                 codes = self.lines[line]
@@ -46,12 +53,20 @@ def _codes(match: re.Match[str]) -> frozenset[str] | None:
 
 def read_directives(text: str) -> Directives:
     lines: dict[int, frozenset[str] | None] = {}
-    file: frozenset[str] | None | bool = False
+    file: frozenset[str] | bool | None = False
+    starts: dict[int, int] = {}
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
-        return Directives(lines, file)
+        return Directives(lines, file, starts)
+    current: int | None = None
     for token in tokens:
+        if token.type == tokenize.NEWLINE and current is not None:
+            for line in range(current + 1, token.end[0] + 1):
+                starts[line] = current
+            current = None
+        elif current is None and token.type not in _LAYOUT:
+            current = token.start[0]
         if token.type != tokenize.COMMENT:
             continue
         file_match = _FILE_NOQA.match(token.string)
@@ -65,4 +80,4 @@ def read_directives(text: str) -> Directives:
         match = _NOQA.search(token.string)
         if match:
             lines[token.start[0]] = _codes(match)
-    return Directives(lines, file)
+    return Directives(lines, file, starts)

@@ -6,10 +6,25 @@ from schemacheck.schema import SqlType
 
 _BY_TYPE = {
     **dict.fromkeys(
-        ["String", "Text", "Unicode", "UnicodeText", "VARCHAR", "CHAR", "NVARCHAR", "NCHAR",
-         "TEXT", "CLOB", "CITEXT", "AutoString"], "str"),
+        [
+            "String",
+            "Text",
+            "Unicode",
+            "UnicodeText",
+            "VARCHAR",
+            "CHAR",
+            "NVARCHAR",
+            "NCHAR",
+            "TEXT",
+            "CLOB",
+            "CITEXT",
+            "AutoString",
+        ],
+        "str",
+    ),
     **dict.fromkeys(
-        ["Integer", "BigInteger", "SmallInteger", "INTEGER", "BIGINT", "SMALLINT", "INT"], "int"),
+        ["Integer", "BigInteger", "SmallInteger", "INTEGER", "BIGINT", "SMALLINT", "INT"], "int"
+    ),
     **dict.fromkeys(["Boolean", "BOOLEAN"], "bool"),
     **dict.fromkeys(["Float", "Double", "REAL", "FLOAT", "DOUBLE", "DOUBLE_PRECISION"], "float"),
     **dict.fromkeys(["Numeric", "DECIMAL", "NUMERIC"], "decimal.Decimal"),
@@ -38,7 +53,11 @@ def python_type(sql_type: SqlType) -> str | None:
     result = _BY_TYPE.get(sql_type.name)
     if call is not None:
         asdecimal = call.kwargs.get("asdecimal")
-        if asdecimal is not None and asdecimal.has_literal and result in ("float", "decimal.Decimal"):
+        if (
+            asdecimal is not None
+            and asdecimal.has_literal
+            and result in ("float", "decimal.Decimal")
+        ):
             result = "decimal.Decimal" if asdecimal.literal else "float"
         as_uuid = call.kwargs.get("as_uuid")
         if result == "uuid.UUID" and as_uuid is not None and as_uuid.has_literal:

@@ -7,6 +7,7 @@ Per-file work is a pure function of the file's text and the settings and returns
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import re
 import tempfile
@@ -72,9 +73,7 @@ class RunResult:
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return sorted(
-            (d for f in self.files for d in f.diagnostics), key=lambda d: d.sort_key
-        )
+        return sorted((d for f in self.files for d in f.diagnostics), key=lambda d: d.sort_key)
 
     @property
     def errors(self) -> list[str]:
@@ -100,13 +99,19 @@ def _syntax_diagnostic(display: str, text: str, error: cst.ParserSyntaxError) ->
         compile(text, display, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as python_error:
         if python_error.lineno is not None:
-            return _syntax_error(display, text, f"Syntax error: {python_error.msg}",
-                                 python_error.lineno, python_error.offset or 1)
+            return _syntax_error(
+                display,
+                text,
+                f"Syntax error: {python_error.msg}",
+                python_error.lineno,
+                python_error.offset or 1,
+            )
     except (ValueError, RecursionError, MemoryError):
         pass
     detail = re.sub(r"^(parser error: )?error at \d+:\d+: ", "", error.message)
-    return _syntax_error(display, text, f"Syntax error: {detail}", error.raw_line,
-                         error.raw_column + 1)
+    return _syntax_error(
+        display, text, f"Syntax error: {detail}", error.raw_line, error.raw_column + 1
+    )
 
 
 def _rules_for(path: Path, settings: Settings) -> tuple[Rule, ...]:
@@ -128,14 +133,14 @@ def check_text(
     except cst.ParserSyntaxError as error:
         found = [_syntax_diagnostic(display, text, error)]
         return (found if wants_syntax else []), None, []
-    except Exception as error:  # noqa: BLE001 - libcst raises others on odd input
+    except Exception as error:
         found = [_syntax_error(display, text, f"Cannot parse: {error}", 1, 1)]
         return (found if wants_syntax else []), None, []
     lines = LineIndex(text)
     errors: list[str] = []
     try:
         schema, names = extract_models(module, text, display, lines)
-    except Exception as error:  # noqa: BLE001 - reported, never a crash
+    except Exception as error:
         return [], None, [_internal(display, "extracting models", error, settings.verbose)]
     ctx = FileContext(
         path=path,
@@ -151,12 +156,13 @@ def check_text(
     for rule in rules:
         try:
             diagnostics.extend(rule.check(ctx))
-        except Exception as error:  # noqa: BLE001 - one rule's bug must not stop the run
+        except Exception as error:
             errors.append(_internal(display, f"rule {rule.code}", error, settings.verbose))
     if diagnostics:
         directives = read_directives(text)
         diagnostics = [
-            d for d in diagnostics
+            d
+            for d in diagnostics
             if not directives.suppresses(d.code, (d.span.line, *d.noqa_lines))
         ]
     diagnostics.sort(key=lambda d: d.sort_key)
@@ -171,6 +177,17 @@ def _internal(display: str, what: str, error: BaseException, verbose: bool) -> s
 
 
 def check_file(path: Path, settings: Settings) -> FileResult:
+    """Check one file; whatever goes wrong inside is reported, never raised."""
+    try:
+        return _check_file(path, settings)
+    except Exception as error:  # noqa: BLE001 - an internal error is a bug, not a crash
+        display = display_path(path, settings.config.root)
+        return FileResult(
+            path=display, errors=[_internal(display, "checking", error, settings.verbose)]
+        )
+
+
+def _check_file(path: Path, settings: Settings) -> FileResult:
     display = display_path(path, settings.config.root)
     result = FileResult(path=display)
     try:
@@ -185,9 +202,16 @@ def check_file(path: Path, settings: Settings) -> FileResult:
         if any(rule.code == "SC001" for rule in rules):
             rule = BY_CODE["SC001"]
             span = Span(0, 0, 1, 1, 1, 1)
-            result.diagnostics.append(Diagnostic(
-                rule.code, rule.name, f"Cannot read the file as Python source: {error}",
-                Level.ERROR, display, span))
+            result.diagnostics.append(
+                Diagnostic(
+                    rule.code,
+                    rule.name,
+                    f"Cannot read the file as Python source: {error}",
+                    Level.ERROR,
+                    display,
+                    span,
+                )
+            )
         return result
     text = source.text
     if not _MAYBE_SCHEMA.search(text):
@@ -247,8 +271,9 @@ def write_atomically(path: Path, original: bytes, data: bytes) -> str | None:
         return f"{path}: changed on disk while being checked; not written"
     try:
         mode = path.stat().st_mode
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                             suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
     except OSError as error:
         return f"{path}: cannot write: {error.strerror or error}"
     try:
@@ -259,10 +284,8 @@ def write_atomically(path: Path, original: bytes, data: bytes) -> str | None:
         os.chmod(temporary, mode & 0o7777)
         os.replace(temporary, path)
     except OSError as error:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         return f"{path}: cannot write: {error.strerror or error}"
     return None
 
@@ -303,14 +326,14 @@ def run(
 
 def make_settings(
     config: Config,
-    selection: Selection = Selection(),
+    selection: Selection | None = None,
     *,
     fix: bool = False,
     unsafe_fixes: bool = False,
     verbose: bool = False,
 ) -> Settings:
     return Settings(
-        rules=tuple(enabled_rules(config, selection)),
+        rules=tuple(enabled_rules(config, selection or Selection())),
         config=config,
         fix=fix,
         unsafe_fixes=unsafe_fixes,

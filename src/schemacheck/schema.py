@@ -109,7 +109,7 @@ class SqlType:
 
 @dataclass
 class ForeignKeyRef:
-    """A foreign key: ``ForeignKey(...)``, ``ForeignKeyConstraint(...)`` or ``Field(foreign_key=)``."""
+    """``ForeignKey(...)``, ``ForeignKeyConstraint(...)`` or SQLModel ``Field(foreign_key=)``."""
 
     kind: Literal["ForeignKey", "ForeignKeyConstraint", "Field"]
     targets: list[str | None]  # "table.column" per referenced column, None when not a literal

@@ -47,8 +47,16 @@ _COLUMN_CALLS: dict[str, ColumnKind] = {
 # Positional arguments of Column()/mapped_column() that are not the column's type.
 _SCHEMA_ITEMS = frozenset(
     {
-        "ForeignKey", "Sequence", "Identity", "Computed", "CheckConstraint", "FetchedValue",
-        "DefaultClause", "UniqueConstraint", "Index", "DDL",
+        "ForeignKey",
+        "Sequence",
+        "Identity",
+        "Computed",
+        "CheckConstraint",
+        "FetchedValue",
+        "DefaultClause",
+        "UniqueConstraint",
+        "Index",
+        "DDL",
     }
 )
 _INDEX_KINDS: dict[str, IndexKind] = {
@@ -59,8 +67,23 @@ _INDEX_KINDS: dict[str, IndexKind] = {
 _DECLARATIVE_FACTORIES = frozenset({"sqlalchemy.declarative_base", "sqlalchemy.registry"})
 _DECLARED_ATTR = frozenset({"sqlalchemy.declared_attr"})
 _COLLECTIONS = frozenset(
-    {"list", "List", "set", "Set", "dict", "Dict", "tuple", "Tuple", "Sequence", "Collection",
-     "Iterable", "FrozenSet", "frozenset", "DynamicMapped", "WriteOnlyMapped"}
+    {
+        "list",
+        "List",
+        "set",
+        "Set",
+        "dict",
+        "Dict",
+        "tuple",
+        "Tuple",
+        "Sequence",
+        "Collection",
+        "Iterable",
+        "FrozenSet",
+        "frozenset",
+        "DynamicMapped",
+        "WriteOnlyMapped",
+    }
 )
 
 
@@ -186,7 +209,9 @@ class ModelExtractor:
                     self._module_small(small)
             elif isinstance(statement, cst.FunctionDef):
                 self._walk(_block(statement.body), nested=True)
-            elif isinstance(statement, (cst.If, cst.Try, cst.TryStar, cst.With, cst.For, cst.While)):
+            elif isinstance(
+                statement, (cst.If, cst.Try, cst.TryStar, cst.With, cst.For, cst.While)
+            ):
                 for block in _blocks(statement):
                     self._walk(block, nested=nested)
 
@@ -222,7 +247,9 @@ class ModelExtractor:
         for arg in node.bases:
             source = self.code(arg.value)
             local = arg.value.value if isinstance(arg.value, cst.Name) else None
-            bases.append(BaseRef(source=source, qualname=self.names.resolve(arg.value), local=local))
+            bases.append(
+                BaseRef(source=source, qualname=self.names.resolve(arg.value), local=local)
+            )
         sqlmodel_table = any(
             kw.keyword is not None
             and kw.keyword.value == "table"
@@ -396,9 +423,9 @@ class ModelExtractor:
             attr=attr,
             name=attr,
             span=self.span(statement),
-            report_span=self.span(value) if call is not None and value is not None else (
-                self.span(statement)
-            ),
+            report_span=self.span(value)
+            if call is not None and value is not None
+            else (self.span(statement)),
             call=call,
             annotation=annotation,
             sql_type=None,
@@ -485,8 +512,9 @@ class ModelExtractor:
                     call=call,
                     span=target.span,
                     has_ondelete=ondelete is not None or call.has_star,
-                    ondelete=ondelete.literal if ondelete is not None and isinstance(
-                        ondelete.literal, str) else None,
+                    ondelete=ondelete.literal
+                    if ondelete is not None and isinstance(ondelete.literal, str)
+                    else None,
                 )
             )
 
@@ -545,13 +573,15 @@ class ModelExtractor:
         ondelete = call.kwargs.get("ondelete")
         return ForeignKeyRef(
             kind="ForeignKey",
-            targets=[target.literal if target is not None and isinstance(target.literal, str)
-                     else None],
+            targets=[
+                target.literal if target is not None and isinstance(target.literal, str) else None
+            ],
             columns=[column.name if column is not None else None],
             call=call,
             span=call.span,
             has_ondelete=ondelete is not None or call.has_star,
-            ondelete=ondelete.literal if ondelete is not None and isinstance(ondelete.literal, str)
+            ondelete=ondelete.literal
+            if ondelete is not None and isinstance(ondelete.literal, str)
             else None,
         )
 
@@ -567,7 +597,8 @@ class ModelExtractor:
             call=call,
             span=call.span,
             has_ondelete=ondelete is not None or call.has_star,
-            ondelete=ondelete.literal if ondelete is not None and isinstance(ondelete.literal, str)
+            ondelete=ondelete.literal
+            if ondelete is not None and isinstance(ondelete.literal, str)
             else None,
         )
 
@@ -676,7 +707,7 @@ def _literal(node: cst.BaseExpression | None) -> Any:
     if isinstance(node, cst.SimpleString):
         try:
             return node.evaluated_value
-        except Exception:  # noqa: BLE001 - an odd prefix: not a plain literal
+        except Exception:
             return _NO_LITERAL
     if isinstance(node, cst.ConcatenatedString):
         value = node.evaluated_value
@@ -723,8 +754,8 @@ def _string_list(
     node: cst.Call, position: int, keyword: str, *, raw: bool = False
 ) -> list[str | None]:
     positional = [a for a in node.args if a.keyword is None and not a.star]
-    value = positional[position].value if len(positional) > position else _keyword_value(
-        node, keyword
+    value = (
+        positional[position].value if len(positional) > position else _keyword_value(node, keyword)
     )
     if isinstance(value, (cst.List, cst.Tuple)):
         if raw:
@@ -773,9 +804,7 @@ def _single_subscript(node: cst.Subscript) -> cst.BaseExpression | None:
     return element.value if isinstance(element, cst.Index) else None
 
 
-def _strip_optional(
-    node: cst.BaseExpression, names: Names
-) -> tuple[bool, cst.BaseExpression]:
+def _strip_optional(node: cst.BaseExpression, names: Names) -> tuple[bool, cst.BaseExpression]:
     if isinstance(node, cst.Subscript):
         head = names.resolve(node.value) or dotted_name(node.value) or ""
         short = head.rpartition(".")[2]

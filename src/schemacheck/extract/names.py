@@ -17,10 +17,32 @@ import libcst as cst
 # Sub-modules dropped when canonicalising, so that every public path of a construct is one name.
 _SQLALCHEMY_SUBMODULES = frozenset(
     {
-        "orm", "sql", "schema", "types", "sqltypes", "type_api", "elements", "dialects",
-        "postgresql", "mysql", "sqlite", "mssql", "oracle", "ext", "declarative", "asyncio",
-        "engine", "decl_api", "_orm_constructors", "properties", "base", "relationships",
-        "json", "expression", "functions", "ddl",
+        "orm",
+        "sql",
+        "schema",
+        "types",
+        "sqltypes",
+        "type_api",
+        "elements",
+        "dialects",
+        "postgresql",
+        "mysql",
+        "sqlite",
+        "mssql",
+        "oracle",
+        "ext",
+        "declarative",
+        "asyncio",
+        "engine",
+        "decl_api",
+        "_orm_constructors",
+        "properties",
+        "base",
+        "relationships",
+        "json",
+        "expression",
+        "functions",
+        "ddl",
     }
 )
 _SQLMODEL_OWN = frozenset({"Field", "Relationship", "SQLModel"})
@@ -28,8 +50,16 @@ _SQLMODEL_OWN = frozenset({"Field", "Relationship", "SQLModel"})
 # Where a canonical SQLAlchemy name is imported from when a fix must add an import.
 ORM_NAMES = frozenset(
     {
-        "Mapped", "mapped_column", "relationship", "DeclarativeBase", "declared_attr",
-        "declarative_base", "registry", "backref", "column_property", "DeclarativeBaseNoMeta",
+        "Mapped",
+        "mapped_column",
+        "relationship",
+        "DeclarativeBase",
+        "declared_attr",
+        "declarative_base",
+        "registry",
+        "backref",
+        "column_property",
+        "DeclarativeBaseNoMeta",
         "MappedAsDataclass",
     }
 )
@@ -144,7 +174,9 @@ class Names:
                 self._bind(local, f"{module}.{name}")
         elif isinstance(small, (cst.Assign, cst.AnnAssign)):
             targets = (
-                [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                [t.target for t in small.targets]
+                if isinstance(small, cst.Assign)
+                else [small.target]
             )
             value = small.value
             for target in targets:

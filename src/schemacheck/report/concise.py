@@ -15,7 +15,5 @@ def header(diagnostic: Diagnostic, color: bool) -> str:
     return f"{paint(location, 'bold', color=color)} {code}{marker} {diagnostic.message}"
 
 
-def render_concise(
-    diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool
-) -> str:
+def render_concise(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool) -> str:
     return "".join(header(d, color) + "\n" for d in diagnostics)

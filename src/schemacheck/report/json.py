@@ -20,12 +20,12 @@ def diagnostic_dict(diagnostic: Diagnostic) -> dict[str, Any]:
         "column": span.column,
         "end_line": span.end_line,
         "end_column": span.end_column,
-        "fix": None if fix is None else {
+        "fix": None
+        if fix is None
+        else {
             "applicability": fix.applicability.value,
             "message": fix.message,
-            "edits": [
-                {"start": e.start, "end": e.end, "content": e.content} for e in fix.edits
-            ],
+            "edits": [{"start": e.start, "end": e.end, "content": e.content} for e in fix.edits],
         },
     }
 

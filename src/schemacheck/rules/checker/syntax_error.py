@@ -7,7 +7,7 @@ from schemacheck.diagnostics import Diagnostic, Level
 from schemacheck.rules.base import Rule
 
 
-class SyntaxError(Rule):  # noqa: A001 - the rule's own name
+class SyntaxError(Rule):
     """
     ## What it does
     Reports files that cannot be read as Python: a syntax error, or bytes that are not text in

@@ -16,9 +16,25 @@ from schemacheck.schema import ColumnDef
 # Keyword arguments ``mapped_column()`` takes with the meaning they have for ``Column()``.
 MAPPED_COLUMN_KEYWORDS = frozenset(
     {
-        "nullable", "primary_key", "name", "type_", "autoincrement", "doc", "key", "index",
-        "unique", "info", "onupdate", "insert_default", "server_default", "server_onupdate",
-        "quote", "system", "comment", "default", "sort_order",
+        "nullable",
+        "primary_key",
+        "name",
+        "type_",
+        "autoincrement",
+        "doc",
+        "key",
+        "index",
+        "unique",
+        "info",
+        "onupdate",
+        "insert_default",
+        "server_default",
+        "server_onupdate",
+        "quote",
+        "system",
+        "comment",
+        "default",
+        "sort_order",
     }
 )
 _DIALECTS = ("postgresql_", "mysql_", "mariadb_", "sqlite_", "mssql_", "oracle_")
@@ -94,8 +110,9 @@ class LegacyColumn(Rule):
             statement.value, cst.Call
         ):
             return None
-        if any(k not in MAPPED_COLUMN_KEYWORDS and not k.startswith(_DIALECTS)
-               for k in call.kwargs):
+        if any(
+            k not in MAPPED_COLUMN_KEYWORDS and not k.startswith(_DIALECTS) for k in call.kwargs
+        ):
             return None
         py_type = self._python_type(ctx, column)
         if py_type is None:
@@ -115,7 +132,7 @@ class LegacyColumn(Rule):
             optional = False  # a computed nullable= stays and decides
         else:
             optional = not column.primary_key and not _has_identity(column)
-        pipe = ctx.schema.uses_pipe_none and not ctx.schema.uses_optional or (
+        pipe = (ctx.schema.uses_pipe_none and not ctx.schema.uses_optional) or (
             not ctx.schema.uses_optional and ctx.target_version >= (3, 10)
         )
         wanted = ["sqlalchemy.Mapped", "sqlalchemy.mapped_column"]
@@ -154,8 +171,11 @@ class LegacyColumn(Rule):
         start = offsets[id(start_node)][0]
         end = offsets[id(value)][1]
         edits = (Edit(start, end, text), *spelled.edits)
-        return Fix("Convert to `mapped_column()` with a `Mapped[...]` annotation",
-                   Applicability.SAFE, edits)
+        return Fix(
+            "Convert to `mapped_column()` with a `Mapped[...]` annotation",
+            Applicability.SAFE,
+            edits,
+        )
 
     def _python_type(self, ctx: FileContext, column: ColumnDef) -> str | None:
         if column.sql_type is not None:
@@ -165,8 +185,10 @@ class LegacyColumn(Rule):
             referenced = find_column(ctx.mapping, target) if target else None
             if referenced is not None and referenced.sql_type is not None:
                 return python_type(referenced.sql_type)
-            if referenced is not None and referenced.annotation is not None and (
-                referenced.annotation.mapped
+            if (
+                referenced is not None
+                and referenced.annotation is not None
+                and (referenced.annotation.mapped)
             ):
                 inner = referenced.annotation.inner
                 return inner if inner in ("int", "str") else None

@@ -66,8 +66,10 @@ class StringWithoutLength(Rule):
         for column in schema_columns(mapping):
             sql_type = column.sql_type
             if sql_type is not None:
-                if sql_type.is_sqlalchemy and sql_type.name in STRING_TYPES and not (
-                    sql_type.has_length
+                if (
+                    sql_type.is_sqlalchemy
+                    and sql_type.name in STRING_TYPES
+                    and not (sql_type.has_length)
                 ):
                     yield self._sized_type(ctx, column, length)
                 continue
@@ -83,11 +85,15 @@ class StringWithoutLength(Rule):
         fix: Fix | None = None
         if call is None:
             span = sql_type.expr.span
-            fix = Fix(f"Add length {length}", Applicability.UNSAFE,
-                      (Edit(span.end, span.end, f"({length})"),))
+            fix = Fix(
+                f"Add length {length}",
+                Applicability.UNSAFE,
+                (Edit(span.end, span.end, f"({length})"),),
+            )
         elif "length" not in call.kwargs and not call.has_star:
-            fix = Fix(f"Add length {length}", Applicability.UNSAFE,
-                      (insert(call.prepend, str(length)),))
+            fix = Fix(
+                f"Add length {length}", Applicability.UNSAFE, (insert(call.prepend, str(length)),)
+            )
         return self.report(
             ctx,
             sql_type.expr.span,
@@ -105,11 +111,9 @@ class StringWithoutLength(Rule):
         if column.dynamic:
             return False
         owner = ctx.schema.class_named(column.owner) if column.owner else None
-        if owner is not None and any(
+        return owner is None or not any(
             c.str_type_mapped for c in [owner, *ctx.mapping.ancestors(owner)]
-        ):
-            return False
-        return True
+        )
 
     def _mapped_str(self, ctx: FileContext, column: ColumnDef, length: int) -> Diagnostic:
         call = column.call
@@ -118,16 +122,18 @@ class StringWithoutLength(Rule):
             spelled = spell(ctx, ["sqlalchemy.String", "sqlalchemy.mapped_column"])
             string = spelled.names["sqlalchemy.String"]
             text = f" = {spelled.names['sqlalchemy.mapped_column']}({string}({length}))"
-            fix = Fix(f"Add `mapped_column({string}({length}))`", Applicability.UNSAFE,
-                      (Edit(column.span.end, column.span.end, text), *spelled.edits))
+            fix = Fix(
+                f"Add `mapped_column({string}({length}))`",
+                Applicability.UNSAFE,
+                (Edit(column.span.end, column.span.end, text), *spelled.edits),
+            )
         elif not call.has_star:
             spelled = spell(ctx, ["sqlalchemy.String"])
             string = f"{spelled.names['sqlalchemy.String']}({length})"
             at = call.prepend
             if call.args and isinstance(call.args[0].literal, str):
                 at = Insertion(call.args[0].span.end, ", ", "")
-            fix = Fix(f"Add `{string}`", Applicability.UNSAFE,
-                      (insert(at, string), *spelled.edits))
+            fix = Fix(f"Add `{string}`", Applicability.UNSAFE, (insert(at, string), *spelled.edits))
         return self.report(
             ctx,
             column.report_span,
@@ -143,9 +149,13 @@ class StringWithoutLength(Rule):
         call = column.call
         if call is not None and ("max_length" in call.kwargs or call.has_star):
             return
+        fix: Fix | None
         if call is not None:
-            fix = Fix(f"Add `max_length={length}`", Applicability.UNSAFE,
-                      (add_keyword(call, "max_length", str(length)),))
+            fix = Fix(
+                f"Add `max_length={length}`",
+                Applicability.UNSAFE,
+                (add_keyword(call, "max_length", str(length)),),
+            )
         else:
             fix = self._field_fix(ctx, column, length)
         yield self.report(
@@ -164,15 +174,17 @@ class StringWithoutLength(Rule):
         field = spelled.names["sqlmodel.Field"]
         if statement.value is None:
             text = f" = {field}(max_length={length})"
-            return Fix(f"Add `{field}(max_length={length})`", Applicability.UNSAFE,
-                       (Edit(column.span.end, column.span.end, text), *spelled.edits))
+            return Fix(
+                f"Add `{field}(max_length={length})`",
+                Applicability.UNSAFE,
+                (Edit(column.span.end, column.span.end, text), *spelled.edits),
+            )
         start, end = node_offsets(ctx.module, [statement.value])[id(statement.value)]
         default = ctx.text[start:end]
         return Fix(
             f"Use `{field}(default=..., max_length={length})`",
             Applicability.UNSAFE,
-            (Edit(start, end, f"{field}(default={default}, max_length={length})"),
-             *spelled.edits),
+            (Edit(start, end, f"{field}(default={default}, max_length={length})"), *spelled.edits),
         )
 
     def _sqlmodel_table_fields(self, ctx: FileContext) -> set[int]:

@@ -61,10 +61,10 @@ class FkMissingIndex(Rule):
         for view in table_views(mapping):
             in_tables.update(id(c) for c in view.columns)
             for column in view.columns:
-                if column.foreign_keys and not _covered(view, [column.name or column.attr]):
-                    if id(column) not in reported:
-                        reported.add(id(column))
-                        yield self._column_finding(ctx, column)
+                uncovered = column.foreign_keys and not _covered(view, [column.name or column.attr])
+                if uncovered and id(column) not in reported:
+                    reported.add(id(column))
+                    yield self._column_finding(ctx, column)
             for fk in view.foreign_keys:
                 if len(fk.columns) > 1 and not _covered(view, fk.columns):
                     yield self._constraint_finding(ctx, fk)
@@ -118,10 +118,8 @@ def _covered(view: TableView, columns: list[str | None]) -> bool:
         for column in view.columns:
             if (column.name or column.attr) in wanted_names and column.covered_by_own_index:
                 return True
-    leading_sets = [primary_key_columns(view.columns, view.indexes)]
-    leading_sets.extend(
-        [c for c in index.columns] for index in view.indexes  # type: ignore[misc]
-    )
+    primary_key: list[str | None] = list(primary_key_columns(view.columns, view.indexes))
+    leading_sets = [primary_key, *(index.columns for index in view.indexes)]
     for index_columns in leading_sets:
         prefix = index_columns[: len(wanted)]
         if None in prefix:

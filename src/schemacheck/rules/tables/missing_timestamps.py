@@ -70,24 +70,34 @@ class MissingTimestamps(Rule):
         for table in ctx.mapping.tables():
             if not table.complete:
                 continue  # a base class from another module may provide them
-            present = {c.name for c in table.columns} | {
-                c.name for c in table.inherited_from_table
-            }
+            present = {c.name for c in table.columns} | {c.name for c in table.inherited_from_table}
             missing = [name for name in required if name not in present]
             if missing:
-                yield self._report(ctx, table.name or table.cls.name, table.cls.span, missing,
-                                   self._class_fix(ctx, table, missing))
+                yield self._report(
+                    ctx,
+                    table.name or table.cls.name,
+                    table.cls.span,
+                    missing,
+                    self._class_fix(ctx, table, missing),
+                )
         for imperative in ctx.schema.tables:
-            if imperative.columns and all(c.foreign_keys for c in imperative.columns) and not (
-                self.settings["association-tables"]
+            if (
+                imperative.columns
+                and all(c.foreign_keys for c in imperative.columns)
+                and not (self.settings["association-tables"])
             ):
                 continue
             present = {c.name for c in imperative.columns}
             missing = [name for name in required if name not in present]
             if missing:
                 span = imperative.call.args[0].span if imperative.call.args else imperative.span
-                yield self._report(ctx, imperative.name or "?", span, missing,
-                                   self._table_fix(ctx, imperative, missing))
+                yield self._report(
+                    ctx,
+                    imperative.name or "?",
+                    span,
+                    missing,
+                    self._table_fix(ctx, imperative, missing),
+                )
 
     def _report(
         self, ctx: FileContext, table: str, span: Span, missing: list[str], fix: Fix | None
@@ -100,8 +110,16 @@ class MissingTimestamps(Rule):
         cls = table.cls
         nl = ctx.newline
         if ctx.mapping.is_sqlmodel(cls):
-            spelled = spell(ctx, ["sqlmodel.Field", "sqlalchemy.DateTime", "sqlalchemy.func",
-                                  "datetime.datetime", "typing.Optional"])
+            spelled = spell(
+                ctx,
+                [
+                    "sqlmodel.Field",
+                    "sqlalchemy.DateTime",
+                    "sqlalchemy.func",
+                    "datetime.datetime",
+                    "typing.Optional",
+                ],
+            )
             n = spelled.names
             lines = []
             for name in missing:
@@ -115,8 +133,16 @@ class MissingTimestamps(Rule):
                     f"sa_column_kwargs={{{kwargs}}})"
                 )
         else:
-            spelled = spell(ctx, ["sqlalchemy.Mapped", "sqlalchemy.mapped_column",
-                                  "sqlalchemy.DateTime", "sqlalchemy.func", "datetime.datetime"])
+            spelled = spell(
+                ctx,
+                [
+                    "sqlalchemy.Mapped",
+                    "sqlalchemy.mapped_column",
+                    "sqlalchemy.DateTime",
+                    "sqlalchemy.func",
+                    "datetime.datetime",
+                ],
+            )
             n = spelled.names
             lines = []
             for name in missing:
@@ -128,8 +154,11 @@ class MissingTimestamps(Rule):
                     f"(timezone=True), server_default={now}{extra})"
                 )
         text = nl.join(lines)
-        return Fix(_fix_message(missing), Applicability.UNSAFE,
-                   (insert(cls.body_end, text), *spelled.edits))
+        return Fix(
+            _fix_message(missing),
+            Applicability.UNSAFE,
+            (insert(cls.body_end, text), *spelled.edits),
+        )
 
     def _table_fix(self, ctx: FileContext, table: TableDef, missing: list[str]) -> Fix:
         spelled = spell(ctx, ["sqlalchemy.Column", "sqlalchemy.DateTime", "sqlalchemy.func"])
