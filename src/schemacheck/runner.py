@@ -180,7 +180,7 @@ def check_file(path: Path, settings: Settings) -> FileResult:
     """Check one file; whatever goes wrong inside is reported, never raised."""
     try:
         return _check_file(path, settings)
-    except Exception as error:  # noqa: BLE001 - an internal error is a bug, not a crash
+    except Exception as error:  # an internal error is a bug, not a crash
         display = display_path(path, settings.config.root)
         return FileResult(
             path=display, errors=[_internal(display, "checking", error, settings.verbose)]
