@@ -64,8 +64,7 @@ class Diagnostic:
     path: str
     span: Span
     fix: Fix | None = None
-    # Lines on which a ``# noqa`` comment also suppresses this finding (for instance the first line
-    # of a multi-line statement), besides ``span.line``.
+    # Further lines whose noqa comment suppresses this finding, besides ``span.line``.
     noqa_lines: tuple[int, ...] = field(default=(), compare=False)
 
     @property
