@@ -77,16 +77,18 @@ def spell(ctx: FileContext, wanted: Iterable[str]) -> Spelled:
                 module_imports.append(module)
         else:
             names[full] = full
-    edits = [*_from_imports(ctx, missing), *_plain_imports(ctx, module_imports)]
+    edits = _from_imports(ctx, missing)
+    lines = _plain_import_lines(ctx, module_imports)
+    if edits and lines and edits[-1].start == ctx.schema.import_insertion == edits[-1].end:
+        last = edits.pop()
+        edits.append(Edit(last.start, last.end, last.content + lines))
+    elif lines:
+        edits.append(_import_edit(ctx, lines))
     return Spelled(names, edits)
 
 
-def _plain_imports(ctx: FileContext, modules: list[str]) -> list[Edit]:
-    if not modules:
-        return []
-    nl = ctx.newline
-    lines = "".join(f"import {m}{nl}" for m in dict.fromkeys(modules))
-    return [_import_edit(ctx, lines)]
+def _plain_import_lines(ctx: FileContext, modules: list[str]) -> str:
+    return "".join(f"import {m}{ctx.newline}" for m in dict.fromkeys(modules))
 
 
 def _import_edit(ctx: FileContext, lines: str) -> Edit:

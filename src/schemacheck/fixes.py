@@ -23,12 +23,14 @@ def apply_fixes(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list
         fix = diagnostic.fix
         if fix is None or fix in applied:
             continue
-        edits = sorted(set(fix.edits), key=lambda e: (e.start, e.end))
+        # Stable: edits at the same place keep the order the fix gave them.
+        edits = sorted(dict.fromkeys(fix.edits), key=lambda e: (e.start, e.end))
         if any(_conflicts(edit, taken) for edit in edits) or _self_overlap(edits):
             continue
         taken.extend(edits)
         applied.append(fix)
-    for edit in sorted(taken, key=lambda e: (e.start, e.end), reverse=True):
+    order = {id(edit): index for index, edit in enumerate(taken)}
+    for edit in sorted(taken, key=lambda e: (e.start, e.end, order[id(e)]), reverse=True):
         text = text[: edit.start] + edit.content + text[edit.end :]
     return text, applied
 
