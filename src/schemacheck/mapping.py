@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from schemacheck.extract.names import DB_MODEL
 from schemacheck.schema import (
     BaseRef,
     ClassDef,
@@ -34,6 +35,7 @@ _FRAMEWORK_BASES = frozenset(
         "sqlalchemy.MappedAsDataclass",
         "sqlalchemy.AsyncAttrs",
         "sqlmodel.SQLModel",
+        DB_MODEL,
         "flask_sqlalchemy.Model",
         "builtins.object",
     }
@@ -128,20 +130,7 @@ class Mapping:
         return self._inherits(cls, frozenset({"sqlmodel.SQLModel"}))
 
     def is_flask_model(self, cls: ClassDef) -> bool:
-        return self._inherits(cls, frozenset({"flask_sqlalchemy.Model"}))
-
-    def is_declarative(self, cls: ClassDef) -> bool:
-        return self._inherits(
-            cls,
-            frozenset(
-                {
-                    "sqlalchemy.DeclarativeBase",
-                    "sqlalchemy.DeclarativeBaseNoMeta",
-                    "flask_sqlalchemy.Model",
-                    "declarative",
-                }
-            ),
-        )
+        return self._inherits(cls, frozenset({DB_MODEL}))
 
     def role(self, cls: ClassDef) -> Role:
         key = id(cls)

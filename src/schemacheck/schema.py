@@ -118,6 +118,7 @@ class ForeignKeyRef:
     span: Span  # where a finding about it points
     has_ondelete: bool
     ondelete: str | None
+    target_source: str | None = None  # ``User.id`` when the target is not a string
 
 
 @dataclass

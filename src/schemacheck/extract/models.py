@@ -401,7 +401,7 @@ class ModelExtractor:
         if isinstance(value, cst.Call):
             qualname = self.names.resolve(value.func)
             if qualname not in _COLUMN_CALLS:
-                if annotation is None or annotation.mapped:
+                if annotation is None or annotation.mapped or _is_construct(qualname):
                     return None
                 # A SQLModel field with a plain default value: ``count: int = 0``.
                 kind = "annotation"
@@ -572,6 +572,7 @@ class ModelExtractor:
         target = call.args[0] if call.args else call.kwargs.get("column")
         ondelete = call.kwargs.get("ondelete")
         return ForeignKeyRef(
+            target_source=target.source if target is not None else None,
             kind="ForeignKey",
             targets=[
                 target.literal if target is not None and isinstance(target.literal, str) else None
@@ -699,6 +700,11 @@ class ModelExtractor:
 
 
 # ---- small syntax helpers ------------------------------------------------------------------
+
+
+def _is_construct(qualname: str | None) -> bool:
+    """A SQLAlchemy/SQLModel call that is not a column (``Relationship()``, ``relationship()``)."""
+    return qualname is not None and qualname.startswith(("sqlalchemy.", "sqlmodel."))
 
 
 def _literal(node: cst.BaseExpression | None) -> Any:

@@ -65,6 +65,11 @@ ORM_NAMES = frozenset(
 )
 
 
+# ``db.Model`` of a Flask-SQLAlchemy handle: the declarative base. Not ``flask_sqlalchemy.Model``,
+# the plain class users subclass to pass as ``SQLAlchemy(model_class=...)``.
+DB_MODEL = "flask_sqlalchemy.SQLAlchemy().Model"
+
+
 def canonical(full: str) -> str:
     """The one name of a construct reachable under several module paths."""
     parts = full.split(".")
@@ -110,11 +115,19 @@ class Names:
         names._scan(module.body)
         # A name imported from the application (``from app import db``) is a Flask-SQLAlchemy
         # handle when the file builds columns with it: ``db.Column(`` has no other meaning.
+        # ``class User(db.Model)`` says the same in a file that imports SQLAlchemy at all.
+        uses_sqlalchemy = any(
+            canonical(t).startswith(("sqlalchemy", "sqlmodel", "flask_sqlalchemy"))
+            for t in names.bindings.values()
+        )
         for local, target in list(names.bindings.items()):
-            if canonical(target).startswith(("sqlalchemy", "sqlmodel")):
+            if canonical(target).startswith(("sqlalchemy", "sqlmodel", "flask_sqlalchemy")):
                 continue
-            pattern = rf"(?<![\w.]){re.escape(local)}\.(Column|mapped_column)\s*\("
-            if re.search(pattern, text):
+            name = re.escape(local)
+            if re.search(rf"(?<![\w.]){name}\.(Column|mapped_column)\s*\(", text) or (
+                uses_sqlalchemy
+                and re.search(rf"class\s+\w+\s*\([^)]*(?<![\w.]){name}\.Model\b", text)
+            ):
                 names.handles.add(local)
         return names
 
@@ -188,6 +201,13 @@ class Names:
                 ):
                     self._define(target.value)
                     self.handles.add(target.value)
+                elif isinstance(value, (cst.Name, cst.Attribute)) and (
+                    alias := self.resolve(value)
+                ):
+                    # ``Column = db.Column``: the module's own short name for a construct.
+                    self._define(target.value)
+                    self.bindings[target.value] = alias
+                    self.local.discard(target.value)
                 else:
                     self._define(target.value)
 
@@ -210,7 +230,7 @@ class Names:
                 return "flask_sqlalchemy.SQLAlchemy()"
             first = rest.split(".")[0]
             if first == "Model":
-                return "flask_sqlalchemy.Model"
+                return DB_MODEL
             return canonical(f"sqlalchemy.{rest}")
         target = self.bindings.get(head)
         if target is None:

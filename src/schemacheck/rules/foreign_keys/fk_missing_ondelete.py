@@ -65,7 +65,10 @@ class FkMissingOndelete(Rule):
         for fk in all_foreign_keys(ctx.mapping):
             if fk.has_ondelete:
                 continue
-            message = f"Foreign key{_describe(fk.targets)} has no `ondelete` action"
+            described = _describe(fk.targets)
+            if not described and fk.target_source:
+                described = f" to `{fk.target_source}`"
+            message = f"Foreign key{described} has no `ondelete` action"
             fix = Fix(
                 f'Add `ondelete="{action}"`',
                 Applicability.UNSAFE,
