@@ -202,11 +202,11 @@ class Names:
                     self._define(target.value)
                     self.handles.add(target.value)
                 elif isinstance(value, (cst.Name, cst.Attribute)) and (
-                    alias := self.resolve(value)
+                    aliased := self.resolve(value)
                 ):
                     # ``Column = db.Column``: the module's own short name for a construct.
                     self._define(target.value)
-                    self.bindings[target.value] = alias
+                    self.bindings[target.value] = aliased
                     self.local.discard(target.value)
                 else:
                     self._define(target.value)
