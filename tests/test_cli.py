@@ -200,3 +200,78 @@ def test_unreadable_file_reported_and_run_goes_on(project: Path) -> None:
     result = run(cwd=project)
     assert result.returncode == 2
     assert "locked.py: cannot read" in result.stderr
+
+
+def test_rule_docs_are_generated_and_current() -> None:
+    """docs/rules.md and docs/rules/<CODE>.md match the rules' docstrings."""
+    from schemacheck.ruledocs import pages
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    for relative, text in pages().items():
+        path = docs / relative
+        assert path.exists(), f"{relative} missing: run python scripts/generate_docs.py"
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{relative} is stale: run python scripts/generate_docs.py"
+        )
+
+
+def test_every_rule_documents_the_ruff_sections() -> None:
+    from schemacheck.rules import ALL_RULES
+
+    for rule in ALL_RULES:
+        doc = rule.documentation()
+        for section in ("## What it does", "## Why is this bad?", "## Example", "## Fix safety"):
+            assert section in doc, f"{rule.code} lacks {section}"
+        if rule.options:
+            assert "## Options" in doc, f"{rule.code} lacks ## Options"
+            for option in rule.options:
+                assert f"`{option.name}`" in doc, f"{rule.code} does not document {option.name}"
+
+
+def test_schemacheck_toml_and_config_flag(project: Path) -> None:
+    (project / "pyproject.toml").unlink()
+    (project / "schemacheck.toml").write_text('select = ["SC101"]\n')
+    result = run("--output-format", "concise", cwd=project)
+    assert {line.split()[1] for line in result.stdout.splitlines()[:-1]} == {"SC101"}
+    (project / "ci").mkdir()
+    (project / "ci" / "pyproject.toml").write_text('[tool.schemacheck]\nselect = ["SC102"]\n')
+    result = run("--config", "ci/pyproject.toml", "--output-format", "concise", cwd=project)
+    assert {line.split()[1] for line in result.stdout.splitlines()[:-1]} == {"SC102"}
+    assert run("--config", "missing.toml", cwd=project).returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ("", "bio: Mapped[Optional[str]] = mapped_column(Text)"),
+        ('target-version = "py310"\n', "bio: Mapped[str | None] = mapped_column(Text)"),
+    ],
+)
+def test_optional_style_follows_target_version(project: Path, settings: str, expected: str) -> None:
+    (project / "models.py").write_text(
+        "from sqlalchemy import Column, Integer, Text\n"
+        "from sqlalchemy.orm import declarative_base\n"
+        "Base = declarative_base()\n"
+        "class User(Base):\n"
+        "    __tablename__ = 'users'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+        "    bio = Column(Text)\n"
+    )
+    (project / "pyproject.toml").write_text(f"[tool.schemacheck]\n{settings}")
+    assert run("--fix", "--select", "SC201", cwd=project).returncode == 0
+    assert expected in (project / "models.py").read_text()
+
+
+def test_directory_walk_skips_tool_directories(project: Path) -> None:
+    for skipped in (".git", "node_modules", "build", ".venv", "__pycache__"):
+        (project / skipped).mkdir()
+        (project / skipped / "models.py").write_text(BAD)
+    venv = project / "myenv"
+    venv.mkdir()
+    (venv / "pyvenv.cfg").write_text("home = /usr\n")
+    (venv / "models.py").write_text(BAD)
+    (project / "pkg").mkdir()
+    (project / "pkg" / "models.py").write_text(BAD)
+    result = run("--output-format", "concise", "--select", "SC101", cwd=project)
+    paths = {line.split(":")[0] for line in result.stdout.splitlines()[:-1]}
+    assert paths == {"models.py", "pkg/models.py"}

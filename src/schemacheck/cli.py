@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -15,7 +16,8 @@ from schemacheck import __version__
 from schemacheck.config import Config, ConfigError, Selection, load_config
 from schemacheck.diagnostics import Applicability, Diagnostic
 from schemacheck.report import FORMATS
-from schemacheck.rules import ALL_RULES, BY_CODE, BY_NAME
+from schemacheck.ruledocs import rule_page
+from schemacheck.rules import ALL_RULES, BY_CODE, BY_NAME, Rule
 from schemacheck.runner import RunResult, make_settings, run
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -227,25 +229,12 @@ def rule_command(code: str, output_format: str) -> None:
         _fail(f"unknown rule `{code}` (see `schemacheck rules`)")
         return
     if output_format == "json":
-        import json
-
         click.echo(json.dumps(_rule_dict(rule), indent=2))
         return
-    click.echo(f"# {rule.name} ({rule.code})\n")
-    click.echo(
-        f"Derived from the **{rule.family}** family. "
-        f"{'On' if rule.default_enabled else 'Off'} by default. " + _fix_sentence(rule) + "\n"
-    )
-    click.echo(rule.documentation())
+    click.echo(rule_page(rule), nl=False)
 
 
-def _fix_sentence(rule: Any) -> str:
-    if rule.fix_applicability is None:
-        return "No fix is available."
-    return f"A {rule.fix_applicability.value} fix is available."
-
-
-def _rule_dict(rule: Any) -> dict[str, Any]:
+def _rule_dict(rule: type[Rule]) -> dict[str, Any]:
     return {
         "code": rule.code,
         "name": rule.name,
@@ -263,8 +252,6 @@ def _rule_dict(rule: Any) -> dict[str, Any]:
 def rules_command(output_format: str) -> None:
     """List every rule: code, name, default, fix."""
     if output_format == "json":
-        import json
-
         click.echo(json.dumps([_rule_dict(r) for r in ALL_RULES], indent=2))
         return
     rows = [("code", "name", "default", "fix")]
