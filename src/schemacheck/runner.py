@@ -200,17 +200,8 @@ def _check_file(path: Path, settings: Settings) -> FileResult:
         source = SourceFile.from_bytes(data)
     except SourceDecodeError as error:
         if any(rule.code == "SC001" for rule in rules):
-            rule = BY_CODE["SC001"]
-            span = Span(0, 0, 1, 1, 1, 1)
-            result.diagnostics.append(
-                Diagnostic(
-                    rule.code,
-                    rule.name,
-                    f"Cannot read the file as Python source: {error}",
-                    Level.ERROR,
-                    display,
-                    span,
-                )
+            message = f"Cannot read the file as Python source: {error}"
+            result.diagnostics.append(_syntax_error(display, "", message, 1, 1))
             )
         return result
     text = source.text

@@ -9,7 +9,7 @@ syntax; whatever a rule needs to know about the source is decided here, once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import libcst as cst
 
@@ -503,19 +503,9 @@ class ModelExtractor:
             column.sql_type = self._sql_type(sa_type)
         target = call.kwargs.get("foreign_key")
         if target is not None:
-            ondelete = call.kwargs.get("ondelete")
+            literal = target.literal if isinstance(target.literal, str) else None
             column.foreign_keys.append(
-                ForeignKeyRef(
-                    kind="Field",
-                    targets=[target.literal if isinstance(target.literal, str) else None],
-                    columns=[column.name],
-                    call=call,
-                    span=target.span,
-                    has_ondelete=ondelete is not None or call.has_star,
-                    ondelete=ondelete.literal
-                    if ondelete is not None and isinstance(ondelete.literal, str)
-                    else None,
-                )
+                _foreign_key_ref("Field", call, [literal], [column.name], target.span)
             )
 
     def _annotation(self, node: cst.BaseExpression) -> Annotation:
@@ -523,11 +513,10 @@ class ModelExtractor:
         mapped = False
         inner = node
         if isinstance(inner, cst.SimpleString):
-            # A string annotation: parse it the way SQLAlchemy does.
-            try:
-                inner = cst.parse_expression(inner.evaluated_value)  # type: ignore[arg-type]
-            except cst.ParserSyntaxError:
+            parsed = _parse_string_annotation(inner)
+            if parsed is None:
                 return Annotation(source, source, None, False, False, False)
+            inner = parsed
         if isinstance(inner, cst.Subscript):
             outer = self.names.resolve(inner.value) or dotted_name(inner.value) or ""
             short = outer.rpartition(".")[2]
@@ -542,10 +531,10 @@ class ModelExtractor:
                     return Annotation(source, source, None, False, mapped, False)
                 inner = element
                 if isinstance(inner, cst.SimpleString):
-                    try:
-                        inner = cst.parse_expression(inner.evaluated_value)  # type: ignore[arg-type]
-                    except cst.ParserSyntaxError:
+                    parsed = _parse_string_annotation(inner)
+                    if parsed is None:
                         return Annotation(source, source, None, False, mapped, False)
+                    inner = parsed
         optional, inner = _strip_optional(inner, self.names)
         collection = False
         if isinstance(inner, cst.Subscript):
@@ -570,37 +559,22 @@ class ModelExtractor:
     def _foreign_key(self, node: cst.Call, column: ColumnDef | None) -> ForeignKeyRef:
         call = self.call(node)
         target = call.args[0] if call.args else call.kwargs.get("column")
-        ondelete = call.kwargs.get("ondelete")
-        return ForeignKeyRef(
-            target_source=target.source if target is not None else None,
-            kind="ForeignKey",
-            targets=[
-                target.literal if target is not None and isinstance(target.literal, str) else None
-            ],
-            columns=[column.name if column is not None else None],
-            call=call,
-            span=call.span,
-            has_ondelete=ondelete is not None or call.has_star,
-            ondelete=ondelete.literal
-            if ondelete is not None and isinstance(ondelete.literal, str)
-            else None,
-        )
+        literal = target.literal if target is not None and isinstance(target.literal, str) else None
+        columns = [column.name if column is not None else None]
+        reference = _foreign_key_ref("ForeignKey", call, [literal], columns, call.span)
+        reference.target_source = target.source if target is not None else None
+        return reference
 
     def _foreign_key_constraint(self, node: cst.Call) -> ForeignKeyRef:
         call = self.call(node)
-        columns_node = call.args[0] if call.args else call.kwargs.get("columns")
-        targets_node = call.args[1] if len(call.args) > 1 else call.kwargs.get("refcolumns")
-        ondelete = call.kwargs.get("ondelete")
-        return ForeignKeyRef(
-            kind="ForeignKeyConstraint",
-            targets=_string_list(node, 1, "refcolumns", raw=True) if targets_node else [],
-            columns=_string_list(node, 0, "columns") if columns_node is not None else [],
-            call=call,
-            span=call.span,
-            has_ondelete=ondelete is not None or call.has_star,
-            ondelete=ondelete.literal
-            if ondelete is not None and isinstance(ondelete.literal, str)
-            else None,
+        has_columns = bool(call.args) or "columns" in call.kwargs
+        has_targets = len(call.args) > 1 or "refcolumns" in call.kwargs
+        return _foreign_key_ref(
+            "ForeignKeyConstraint",
+            call,
+            _string_list(node, 1, "refcolumns", raw=True) if has_targets else [],
+            _string_list(node, 0, "columns") if has_columns else [],
+            call.span,
         )
 
     # ---- tables, indexes, constraints -------------------------------------------------------
@@ -700,6 +674,39 @@ class ModelExtractor:
 
 
 # ---- small syntax helpers ------------------------------------------------------------------
+
+
+def _foreign_key_ref(
+    kind: Literal["ForeignKey", "ForeignKeyConstraint", "Field"],
+    call: Call,
+    targets: list[str | None],
+    columns: list[str | None],
+    span: Span,
+) -> ForeignKeyRef:
+    ondelete = call.kwargs.get("ondelete")
+    return ForeignKeyRef(
+        kind=kind,
+        targets=targets,
+        columns=columns,
+        call=call,
+        span=span,
+        # ``**kwargs`` may carry it: do not claim it is missing.
+        has_ondelete=ondelete is not None or call.has_star,
+        ondelete=ondelete.literal
+        if ondelete is not None and isinstance(ondelete.literal, str)
+        else None,
+    )
+
+
+def _parse_string_annotation(node: cst.SimpleString) -> cst.BaseExpression | None:
+    """``"Optional[str]"``: parsed the way SQLAlchemy evaluates string annotations."""
+    value = node.evaluated_value
+    if not isinstance(value, str):
+        return None
+    try:
+        return cst.parse_expression(value)
+    except cst.ParserSyntaxError:
+        return None
 
 
 def _is_construct(qualname: str | None) -> bool:
