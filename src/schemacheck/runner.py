@@ -20,7 +20,7 @@ import libcst as cst
 
 from schemacheck.config import Config, Selection, enabled_rules, resolve_selectors
 from schemacheck.context import FileContext
-from schemacheck.diagnostics import Applicability, Diagnostic, Level, Span
+from schemacheck.diagnostics import Applicability, Diagnostic, Level
 from schemacheck.extract.models import extract_models
 from schemacheck.files import discover, display_path, matches
 from schemacheck.fixes import apply_fixes
@@ -202,7 +202,6 @@ def _check_file(path: Path, settings: Settings) -> FileResult:
         if any(rule.code == "SC001" for rule in rules):
             message = f"Cannot read the file as Python source: {error}"
             result.diagnostics.append(_syntax_error(display, "", message, 1, 1))
-            )
         return result
     text = source.text
     if not _MAYBE_SCHEMA.search(text):
