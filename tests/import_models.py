@@ -7,9 +7,21 @@ registries of SQLModel and Flask-SQLAlchemy start empty for each file.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 
-from sqlalchemy import MetaData, create_engine, inspect
+from sqlalchemy import (
+    Enum,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    create_engine,
+    inspect,
+)
 from sqlalchemy.schema import CreateTable
 
 
@@ -23,9 +35,43 @@ def metadatas(module: object) -> list[MetaData]:
     return list(found.values())
 
 
+def facts(tables: list[Table]) -> dict[str, list[str]]:
+    """What SQLAlchemy itself says about the tables, for the rules that make claims about it."""
+    uncovered: set[str] = set()
+    unsized: set[str] = set()
+    columns: set[str] = set()
+    for table in tables:
+        orders = [list(index.expressions) for index in table.indexes]
+        orders += [
+            list(c.columns)
+            for c in table.constraints
+            if isinstance(c, (UniqueConstraint, PrimaryKeyConstraint))
+        ]
+        for constraint in table.foreign_key_constraints:
+            fk_columns = set(constraint.columns)
+            if not any(set(order[: len(fk_columns)]) == fk_columns for order in orders):
+                uncovered.update(c.name for c in fk_columns)
+        for column in table.columns:
+            columns.add(column.name)
+            kind = column.type
+            if isinstance(kind, TypeDecorator):
+                kind = kind.impl_instance
+            if (
+                isinstance(kind, String)
+                and not isinstance(kind, (Text, Enum))
+                and kind.length is None
+            ):
+                unsized.add(column.name)
+    return {
+        "columns": sorted(columns),
+        "uncovered_fk_columns": sorted(uncovered),
+        "unsized_strings": sorted(unsized),
+    }
+
+
 def main() -> None:
     path = sys.argv[1]
-    url = sys.argv[2] if len(sys.argv) > 2 else "sqlite://"
+    url = sys.argv[2] if len(sys.argv) > 2 and not sys.argv[2].startswith("--") else "sqlite://"
     spec = importlib.util.spec_from_file_location("fixture_models", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -37,6 +83,9 @@ def main() -> None:
         for table in metadata.sorted_tables:
             print(str(CreateTable(table).compile(engine)).strip())
     print("tables:", sorted(inspect(engine).get_table_names()))
+    if "--facts" in sys.argv:
+        tables = [t for m in metadatas(module) for t in m.sorted_tables]
+        print("facts:", json.dumps(facts(tables)))
 
 
 if __name__ == "__main__":

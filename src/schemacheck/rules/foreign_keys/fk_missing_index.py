@@ -91,8 +91,8 @@ class FkMissingIndex(Rule):
         )
 
     def _constraint_finding(self, ctx: FileContext, fk: ForeignKeyRef) -> Diagnostic:
-        names = ", ".join(c or "?" for c in fk.columns)
-        return self.report(ctx, fk.span, f"Foreign key columns ({names}) have no covering index")
+        names = ", ".join(f'"{c}"' for c in fk.columns if c)
+        return self.report(ctx, fk.span, f"Foreign key columns {names} have no covering index")
 
 
 def _index_fix(column: ColumnDef) -> Fix | None:
