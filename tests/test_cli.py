@@ -275,3 +275,11 @@ def test_directory_walk_skips_tool_directories(project: Path) -> None:
     result = run("--output-format", "concise", "--select", "SC101", cwd=project)
     paths = {line.split(":")[0] for line in result.stdout.splitlines()[:-1]}
     assert paths == {"models.py", "pkg/models.py"}
+
+
+def test_click_usage_errors_are_one_line(project: Path) -> None:
+    result = run("--output-format", "xml", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.startswith("schemacheck: error: Invalid value for '--output-format'")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert run("--no-such-flag", cwd=project).returncode == 2

@@ -150,3 +150,20 @@ def test_fixes_are_idempotent_and_local(
         if comment:
             assert comment in fixed
     assert not check(target, None, fix=True, unsafe=True).changed
+
+
+def test_file_results_are_plain_picklable_data(tmp_path: Path) -> None:
+    """What a worker process or a cache hands back is the same as what was computed."""
+    import pickle
+
+    path = tmp_path / "m.py"
+    path.write_text(MODEL)
+    result = check(path, None)
+    copy = pickle.loads(pickle.dumps(result))
+    assert copy.diagnostics == result.diagnostics
+    assert copy.schema is not None
+    column = copy.schema.classes[0].columns[1]
+    assert column.name == "name" and column.nullable is False
+    assert column.call.args[0].has_literal is False
+    assert column.call.kwargs["nullable"].literal is False
+    assert column.statement.node is None  # syntax stays behind

@@ -43,9 +43,22 @@ def _fail(message: str) -> None:
     raise SystemExit(EXIT_ERROR)
 
 
+def main(argv: Sequence[str] | None = None) -> None:
+    """The ``schemacheck`` command: click's usage errors become one line and exit 2."""
+    try:
+        code = cli.main(args=argv, prog_name="schemacheck", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("schemacheck: aborted", err=True)
+        raise SystemExit(EXIT_ERROR) from None
+    except click.ClickException as error:
+        click.echo(f"schemacheck: error: {error.format_message()}", err=True)
+        raise SystemExit(EXIT_ERROR) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
 @click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="schemacheck")
-def main() -> None:
+def cli() -> None:
     """Review SQLAlchemy models and Alembic migrations.
 
     \b
@@ -55,7 +68,7 @@ def main() -> None:
     """
 
 
-@main.command()
+@cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--fix/--no-fix", default=False, help="Apply safe fixes.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply (and count) unsafe fixes.")
@@ -219,7 +232,7 @@ def _print_diff(result: RunResult, quiet: bool) -> None:
         click.echo(f"Would fix {count} {_plural(count, 'problem')}.", err=True)
 
 
-@main.command(name="rule")
+@cli.command(name="rule")
 @click.argument("code")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def rule_command(code: str, output_format: str) -> None:
@@ -247,7 +260,7 @@ def _rule_dict(rule: type[Rule]) -> dict[str, Any]:
     }
 
 
-@main.command(name="rules")
+@cli.command(name="rules")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def rules_command(output_format: str) -> None:
     """List every rule: code, name, default, fix."""

@@ -42,7 +42,17 @@ class Insertion:
         return f"{self.before}{content}{self.after}"
 
 
-_NO_LITERAL: Any = ("<no literal>",)
+class _NoLiteral:
+    """The value of an expression that is not a literal; one object, also after unpickling."""
+
+    def __reduce__(self) -> str:
+        return "_NO_LITERAL"
+
+    def __repr__(self) -> str:
+        return "<no literal>"
+
+
+_NO_LITERAL: Any = _NoLiteral()
 
 
 @dataclass
