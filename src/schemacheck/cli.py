@@ -13,9 +13,11 @@ from typing import Any
 import click
 
 from schemacheck import __version__
+from schemacheck.baseline import BaselineError, load_baseline, match_baseline, write_baseline
 from schemacheck.config import Config, ConfigError, Selection, load_config
 from schemacheck.diagnostics import Applicability, Diagnostic
-from schemacheck.report import FORMATS
+from schemacheck.fingerprint import fingerprints
+from schemacheck.report import FORMATS, Report
 from schemacheck.ruledocs import rule_page
 from schemacheck.rules import ALL_RULES, BY_CODE, BY_NAME, Rule
 from schemacheck.runner import RunResult, make_settings, run
@@ -108,6 +110,26 @@ def cli() -> None:
     show_default=True,
     help="Colour in text output.",
 )
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option("--statistics", is_flag=True, help="Count findings per rule instead of listing them.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes --fix applied, per file.")
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(path_type=Path),
+    help="Report only findings that are not in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_path",
+    type=click.Path(path_type=Path),
+    help="Record the current findings as a baseline file, then exit 0.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Tracebacks for internal errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 def check(
@@ -125,6 +147,11 @@ def check(
     extend_exclude: tuple[str, ...],
     force_exclude: bool,
     color: str,
+    output_file: Path | None,
+    statistics: bool,
+    show_fixes: bool,
+    baseline_path: Path | None,
+    write_baseline_path: Path | None,
     verbose: bool,
     quiet: bool,
 ) -> None:
@@ -155,20 +182,92 @@ def check(
         _print_diff(result, quiet)
         changed = any(f.changed for f in result.files)
         raise SystemExit(EXIT_ERROR if result.errors else (EXIT_FINDINGS if changed else 0))
-    diagnostics = result.diagnostics
     sources = {f.path: f.source for f in result.files if f.source is not None}
-    output = FORMATS[output_format](diagnostics, sources, use_color)
-    if output:
-        click.echo(output, nl=False)
-        if output_format in ("full", "text") and not quiet:
-            click.echo("")
-    if output_format in ("full", "text", "concise") and not quiet:
-        click.echo(_summary(diagnostics, result, config, unsafe_fixes), err=False)
+    diagnostics = result.diagnostics
+    prints = fingerprints(diagnostics, sources)
+    if write_baseline_path is not None:
+        try:
+            write_baseline(write_baseline_path, diagnostics, prints)
+        except BaselineError as error:
+            _fail(str(error))
+        if not quiet:
+            count = len(diagnostics)
+            click.echo(
+                f"Wrote {count} {_plural(count, 'finding')} to {write_baseline_path}.", err=True
+            )
+        raise SystemExit(EXIT_ERROR if result.errors else EXIT_CLEAN)
+    stale = 0
+    if baseline_path is not None:
+        try:
+            matched = match_baseline(prints, load_baseline(baseline_path))
+        except BaselineError as error:
+            _fail(str(error))
+            return
+        diagnostics = [diagnostics[i] for i in matched.kept]
+        stale = matched.stale
+    report = Report(diagnostics, sources, use_color and output_file is None, config.root)
+    output = _statistics(diagnostics) if statistics else FORMATS[output_format](report)
+    human = output_format in ("full", "text", "concise") or statistics
+    if human and output and not statistics and output_format != "concise":
+        output += "\n"
+    stale_note = ""
+    if stale:
+        stale_note = (
+            f"{stale} baseline {_plural(stale, 'entry', 'entries')} no longer "
+            f"{'occurs' if stale == 1 else 'occur'}; rewrite the baseline with "
+            "--write-baseline to keep it small."
+        )
+    if human and not quiet:
+        output += _summary(diagnostics, result, config, unsafe_fixes) + "\n"
+        if stale_note:
+            output += stale_note + "\n"
+    if show_fixes and result.fixed and not quiet:
+        output += _fixes_applied(result)
+    _emit(output, output_file)
+    if stale_note and not human and not quiet:
+        click.echo(f"schemacheck: {stale_note}", err=True)
     if result.errors:
         raise SystemExit(EXIT_ERROR)
     if exit_non_zero_on_fix and any(f.changed for f in result.files):
         raise SystemExit(EXIT_FINDINGS)
     raise SystemExit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+def _emit(output: str, output_file: Path | None) -> None:
+    if output_file is None:
+        if output:
+            click.echo(output, nl=False)
+        return
+    try:
+        output_file.parent.mkdir(parents=True, exist_ok=True)
+        output_file.write_text(output, encoding="utf-8")
+    except OSError as error:
+        _fail(f"{output_file}: cannot write: {error.strerror or error}")
+
+
+def _statistics(diagnostics: list[Diagnostic]) -> str:
+    counts: dict[str, int] = {}
+    fixable: dict[str, bool] = {}
+    for d in diagnostics:
+        counts[d.code] = counts.get(d.code, 0) + 1
+        fixable[d.code] = fixable.get(d.code, False) or d.fix is not None
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    width = max((len(str(n)) for _, n in rows), default=1)
+    return "".join(
+        f"{count:>{width}}  {code}  {'[*]' if fixable[code] else '[ ]'} {BY_CODE[code].name}\n"
+        for code, count in rows
+    )
+
+
+def _fixes_applied(result: RunResult) -> str:
+    lines = [f"Fixed {result.fixed} {_plural(result.fixed, 'problem')}:"]
+    for file in result.files:
+        if not file.fixed_codes:
+            continue
+        lines.append(f"- {file.path}:")
+        for code, count in sorted(file.fixed_codes.items()):
+            lines.append(f"    {count} x {code} ({BY_CODE[code].name})")
+    return "\n".join(lines) + "\n"
 
 
 def _use_color(choice: str) -> bool:
@@ -210,8 +309,8 @@ def _summary(
     return text
 
 
-def _plural(count: int, word: str) -> str:
-    return word if count == 1 else word + "s"
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return word if count == 1 else (plural or word + "s")
 
 
 def _print_diff(result: RunResult, quiet: bool) -> None:

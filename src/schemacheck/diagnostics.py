@@ -56,6 +56,15 @@ class Level(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place a finding involves (the other side of a relationship, a target table)."""
+
+    path: str
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     code: str
     name: str
@@ -66,6 +75,7 @@ class Diagnostic:
     fix: Fix | None = None
     # Further lines whose noqa comment suppresses this finding, besides ``span.line``.
     noqa_lines: tuple[int, ...] = field(default=(), compare=False)
+    related: tuple[Related, ...] = ()
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

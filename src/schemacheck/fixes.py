@@ -15,20 +15,22 @@ def _conflicts(edit: Edit, taken: list[Edit]) -> bool:
     return any(edit.start <= other.end and other.start <= edit.end for other in taken)
 
 
-def apply_fixes(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list[Fix]]:
-    """Apply every fix that does not conflict with one applied before it."""
+def apply_fixes(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list[Diagnostic]]:
+    """Apply every fix that does not conflict with one applied before it; the fixed findings."""
     taken: list[Edit] = []
-    applied: list[Fix] = []
+    fixes: list[Fix] = []
+    applied: list[Diagnostic] = []
     for diagnostic in sorted(diagnostics, key=lambda d: (d.span.start, d.code)):
         fix = diagnostic.fix
-        if fix is None or fix in applied:
+        if fix is None or fix in fixes:
             continue
         # Stable: edits at the same place keep the order the fix gave them.
         edits = sorted(dict.fromkeys(fix.edits), key=lambda e: (e.start, e.end))
         if any(_conflicts(edit, taken) for edit in edits) or _self_overlap(edits):
             continue
         taken.extend(edits)
-        applied.append(fix)
+        fixes.append(fix)
+        applied.append(diagnostic)
     order = {id(edit): index for index, edit in enumerate(taken)}
     for edit in sorted(taken, key=lambda e: (e.start, e.end, order[id(e)]), reverse=True):
         text = text[: edit.start] + edit.content + text[edit.end :]

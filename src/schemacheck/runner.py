@@ -59,8 +59,12 @@ class FileResult:
     schema: FileSchema | None = None
     source: str | None = None  # the text the diagnostics refer to (after fixes)
     original: str | None = None  # the text as read, when fixes changed it
-    fixed: int = 0  # fixes applied
+    fixed_codes: dict[str, int] = field(default_factory=dict)  # fixes applied, by rule
     errors: list[str] = field(default_factory=list)  # unreadable file, internal error, ...
+
+    @property
+    def fixed(self) -> int:
+        return sum(self.fixed_codes.values())
 
     @property
     def changed(self) -> bool:
@@ -245,7 +249,8 @@ def _fix_loop(
                 + " produced code that does not parse; the file was not changed by it"
             )
             break
-        result.fixed += len(applied)
+        for diagnostic in applied:
+            result.fixed_codes[diagnostic.code] = result.fixed_codes.get(diagnostic.code, 0) + 1
         text = new_text
         diagnostics, schema, errors = new[0], new[1], errors + new[2]
     return text, diagnostics, schema, errors

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from schemacheck.diagnostics import Diagnostic
+from schemacheck.report.base import Report
 from schemacheck.report.style import paint
 
 
@@ -15,5 +14,5 @@ def header(diagnostic: Diagnostic, color: bool) -> str:
     return f"{paint(location, 'bold', color=color)} {code}{marker} {diagnostic.message}"
 
 
-def render_concise(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool) -> str:
-    return "".join(header(d, color) + "\n" for d in diagnostics)
+def render_concise(report: Report) -> str:
+    return "".join(header(d, report.color) + "\n" for d in report.diagnostics)

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from schemacheck.diagnostics import Diagnostic
+from schemacheck.report.base import Report
 
 
-def diagnostic_dict(diagnostic: Diagnostic) -> dict[str, Any]:
+def diagnostic_dict(diagnostic: Diagnostic, fingerprint: str | None = None) -> dict[str, Any]:
     span = diagnostic.span
     fix = diagnostic.fix
     return {
@@ -20,6 +20,7 @@ def diagnostic_dict(diagnostic: Diagnostic) -> dict[str, Any]:
         "column": span.column,
         "end_line": span.end_line,
         "end_column": span.end_column,
+        "fingerprint": fingerprint,
         "fix": None
         if fix is None
         else {
@@ -30,5 +31,14 @@ def diagnostic_dict(diagnostic: Diagnostic) -> dict[str, Any]:
     }
 
 
-def render_json(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool) -> str:
-    return json.dumps([diagnostic_dict(d) for d in diagnostics], indent=2) + "\n"
+def render_json(report: Report) -> str:
+    prints = report.fingerprints()
+    items = [diagnostic_dict(d, f) for d, f in zip(report.diagnostics, prints)]
+    return json.dumps(items, indent=2) + "\n"
+
+
+def render_json_lines(report: Report) -> str:
+    prints = report.fingerprints()
+    return "".join(
+        json.dumps(diagnostic_dict(d, f)) + "\n" for d, f in zip(report.diagnostics, prints)
+    )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from schemacheck.diagnostics import Diagnostic
+from schemacheck.report.base import Report
 from schemacheck.report.concise import header
 from schemacheck.report.style import paint
 from schemacheck.source import LineIndex
@@ -39,12 +38,13 @@ def _excerpt(diagnostic: Diagnostic, lines: LineIndex, color: bool) -> list[str]
     return out
 
 
-def render_full(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool) -> str:
+def render_full(report: Report) -> str:
     blocks = []
     indexes: dict[str, LineIndex] = {}
-    for diagnostic in diagnostics:
+    color = report.color
+    for diagnostic in report.diagnostics:
         lines = [header(diagnostic, color)]
-        source = sources.get(diagnostic.path)
+        source = report.sources.get(diagnostic.path)
         if source is not None:
             index = indexes.setdefault(diagnostic.path, LineIndex(source))
             lines.extend(_excerpt(diagnostic, index, color))
