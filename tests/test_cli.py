@@ -283,3 +283,18 @@ def test_click_usage_errors_are_one_line(project: Path) -> None:
     assert result.stderr.startswith("schemacheck: error: Invalid value for '--output-format'")
     assert len(result.stderr.strip().splitlines()) == 1
     assert run("--no-such-flag", cwd=project).returncode == 2
+
+
+def test_configuration_reference_documents_every_key_and_option() -> None:
+    from schemacheck.config import _TOP_LEVEL_KEYS
+    from schemacheck.files import DEFAULT_EXCLUDES
+    from schemacheck.rules import ALL_RULES
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text()
+    for key in _TOP_LEVEL_KEYS:
+        assert f"| `{key}` |" in text, key
+    for rule in ALL_RULES:
+        for option in rule.options:
+            assert f"| {rule.code} {rule.name} | `{option.name}` |" in text, option.name
+    for name in DEFAULT_EXCLUDES:
+        assert f"`{name}`" in text, name

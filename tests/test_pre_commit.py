@@ -74,7 +74,7 @@ def test_try_repo_reports_the_finding(user_repo: Path, pre_commit_home: Path) ->
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "schemacheck" in output and "Failed" in output
-    assert 'models.py:10:33: SC102 [*] Foreign key column "author_id" has no index' in output
+    assert 'models.py:10:17: SC102 [*] Foreign key column "author_id" has no index' in output
     assert (user_repo / "models.py").read_text() == BAD_MODEL
 
 
