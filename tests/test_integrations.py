@@ -137,9 +137,8 @@ def test_github_annotations(project: Path) -> None:
     result = run("--output-format", "github", "--select", "SC101", "legacy.py", cwd=project)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "::warning file=legacy.py,line=16,col=33,endLine=16,endColumn=58,"
-        'title=SC101 fk-missing-ondelete::SC101 Foreign key to "users.id" has no `ondelete` '
-        "action"
+        "::error file=legacy.py,line=16,col=33,endLine=16,endColumn=58,title=SC101::"
+        'Foreign key to "users.id" has no `ondelete` action (fk-missing-ondelete)'
     ]
 
 
@@ -215,3 +214,34 @@ def test_bad_baseline_is_one_line_error(project: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("schemacheck: error: baseline.json: not a schemacheck baseline")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_sarif_related_locations_and_escaping_are_valid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cross-file finding names its other place; odd paths and messages stay valid SARIF."""
+    from schemacheck.diagnostics import Diagnostic, Level, Related, Span
+    from schemacheck.report import Report
+    from schemacheck.report.sarif import sarif_log
+
+    monkeypatch.chdir(tmp_path)
+    span = Span(0, 4, 1, 1, 1, 5)
+    diagnostic = Diagnostic(
+        "SC101",
+        "fk-missing-ondelete",
+        'Odd "message", with: punctuation',
+        Level.WARNING,
+        "dir with space/modèle.py",
+        span,
+        related=(Related("other.py", span, "the referenced table"),),
+    )
+    log = sarif_log(Report([diagnostic], {}, False, tmp_path))
+    schema = json.loads(SHARED_SCHEMA.read_text())
+    jsonschema.validators.validator_for(schema)(schema).validate(log)
+    result = log["runs"][0]["results"][0]
+    assert result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        "other.py"
+    )
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        "dir%20with%20space/mod%C3%A8le.py"
+    )

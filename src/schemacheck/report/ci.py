@@ -19,17 +19,17 @@ def _escape_property(text: str) -> str:
 
 
 def render_github(report: Report) -> str:
-    """``::error file=...,line=...::message`` workflow commands: annotations on the diff."""
+    """``::error file=...,line=...,title=CODE::message`` workflow commands, as ruff writes them:
+    GitHub shows each as an annotation on the changed line."""
     lines = []
     for d in report.diagnostics:
         span = d.span
-        kind = "error" if d.level is Level.ERROR else "warning"
         properties = (
             f"file={_escape_property(d.path)},line={span.line},col={span.column},"
             f"endLine={span.end_line},endColumn={span.end_column},"
-            f"title={_escape_property(f'{d.code} {d.name}')}"
+            f"title={_escape_property(d.code)}"
         )
-        lines.append(f"::{kind} {properties}::{_escape_data(f'{d.code} {d.message}')}")
+        lines.append(f"::error {properties}::{_escape_data(f'{d.message} ({d.name})')}")
     return "".join(line + "\n" for line in lines)
 
 
