@@ -25,7 +25,7 @@ class ConfigError(Exception):
     """A configuration problem, reported in one line with exit code 2."""
 
 
-_TOP_LEVEL_KEYS = {
+_TOP_LEVEL_KEYS: dict[str, type | tuple[type, ...]] = {
     "select": list,
     "extend-select": list,
     "ignore": list,
@@ -33,8 +33,13 @@ _TOP_LEVEL_KEYS = {
     "extend-exclude": list,
     "per-file-ignores": dict,
     "target-version": str,
+    "dialect": (str, list),
     "rules": dict,
 }
+_KINDS: dict[type | tuple[type, ...], str] = {
+    list: "a list of strings", dict: "a table", str: "a string"
+}
+DIALECTS = ("postgresql", "sqlite", "mysql", "mariadb", "mssql", "oracle")
 _TARGET = re.compile(r"^py3(\d{1,2})$")
 
 
@@ -49,6 +54,7 @@ class Config:
     extend_exclude: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     target_version: tuple[int, int] = (3, 9)
+    dialects: list[str] = field(default_factory=list)
     rule_settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # by code
 
     @property
@@ -123,13 +129,9 @@ def parse_section(config: Config, section: Mapping[str, Any], prefix: str, where
             known = ", ".join(sorted(_TOP_LEVEL_KEYS))
             raise ConfigError(f"{where}: unknown key `{name}` (known keys: {known})")
         if not isinstance(value, expected):
-            kind = (
-                "a list of strings"
-                if expected is list
-                else ("a table" if expected is dict else "a string")
-            )
+            kind = _KINDS.get(expected, "a string or a list of strings")
             raise ConfigError(f"{where}: `{name}` must be {kind}, not {_describe(value)}")
-        if expected is list:
+        if isinstance(value, list):
             _check_strings(value, name, where)
     if "select" in section:
         config.select = list(section["select"])
@@ -157,6 +159,16 @@ def parse_section(config: Config, section: Mapping[str, Any], prefix: str, where
                 f'not "{section["target-version"]}"'
             )
         config.target_version = (3, int(match.group(1)))
+    if "dialect" in section:
+        value = section["dialect"]
+        dialects = [value] if isinstance(value, str) else list(value)
+        for dialect in dialects:
+            if dialect not in DIALECTS:
+                raise ConfigError(
+                    f'{where}: `{_key(prefix, "dialect")}`: unknown dialect "{dialect}" '
+                    f"(one of {', '.join(DIALECTS)})"
+                )
+        config.dialects = dialects
     for rule_key, options in section.get("rules", {}).items():
         _parse_rule_options(config, rule_key, options, _key(prefix, "rules"), where)
 
@@ -250,7 +262,11 @@ def enabled_rules(config: Config, cli: Selection | None = None) -> list[Rule]:
     elif config.select is not None:
         codes = resolve_selectors(config.select, "select", "config")
     else:
-        codes = {rule.code for rule in ALL_RULES if rule.default_enabled}
+        codes = {
+            rule.code
+            for rule in ALL_RULES
+            if rule.default_enabled or set(rule.dialects) & set(config.dialects)
+        }
     codes |= resolve_selectors(config.extend_select, "extend-select", "config")
     codes |= resolve_selectors(cli.extend_select, "--extend-select", where)
     codes -= resolve_selectors(config.ignore, "ignore", "config")

@@ -250,9 +250,71 @@ class FileSchema:
     uses_optional: bool = False
     uses_pipe_none: bool = False
     import_insertion: int = 0  # offset where a new import line goes
+    migration: Migration | None = None
 
     def class_named(self, name: str) -> ClassDef | None:
         for cls in self.classes:
             if cls.name == name and not cls.nested:
                 return cls
         return None
+
+
+@dataclass
+class MigrationOp:
+    """One ``op.*`` (or ``batch_op.*``) call of an Alembic migration, in order."""
+
+    name: str  # "create_table", "add_column", ...
+    call: Call
+    statement_span: Span  # the whole statement line, for edits around it
+    indent: str
+    args: dict[str, Expr]  # arguments by Alembic's parameter name, positional ones included
+    table: str | None  # the table operated on, from the call or the batch block
+    receiver: str = "op"  # ``op`` or the batch block's alias
+    batch: bool = False
+    autocommit: bool = False  # inside ``op.get_context().autocommit_block()``
+    columns: list[ColumnDef] = field(default_factory=list)  # sa.Column(...) arguments
+    table_items: TableArgs = field(default_factory=TableArgs)  # constraints in create_table
+    lists: dict[str, list[str | None]] = field(default_factory=dict)  # literal name lists
+
+    def literal(self, name: str) -> Any:
+        value = self.args.get(name)
+        return value.literal if value is not None and value.has_literal else None
+
+    def text(self, name: str) -> str | None:
+        """A string argument; ``op.f("ix_name")`` counts as the name it wraps."""
+        value = self.args.get(name)
+        if value is None:
+            return None
+        if value.call is not None and value.source.split("(")[0].endswith(".f"):
+            inner = value.call.args[0].literal if value.call.args else None
+            return inner if isinstance(inner, str) else None
+        return value.literal if isinstance(value.literal, str) else None
+
+    def source(self, name: str) -> str | None:
+        value = self.args.get(name)
+        return value.source if value is not None else None
+
+
+MigrationBody = Literal["missing", "pass", "ellipsis", "docstring", "raise", "code"]
+
+
+@dataclass
+class MigrationFunction:
+    name_span: Span
+    ops: list[MigrationOp]
+    body: MigrationBody
+    body_span: Span  # the statements of the body, for replacing it
+    body_indent: str
+    other_code: bool = False  # statements besides op calls (queries, loops over data)
+
+
+@dataclass
+class Migration:
+    revision: str | None
+    revision_span: Span
+    down_revisions: list[str]  # empty for a root, several for a merge
+    down_revision_span: Span | None
+    down_revision_known: bool  # a literal (or None) was read
+    upgrade: MigrationFunction
+    downgrade: MigrationFunction | None
+    branch_labels: list[str] = field(default_factory=list)

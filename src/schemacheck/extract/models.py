@@ -14,6 +14,7 @@ from typing import Any, Literal
 import libcst as cst
 
 from schemacheck.diagnostics import Span
+from schemacheck.extract.migrations import MigrationExtractor
 from schemacheck.extract.names import Names, dotted_name
 from schemacheck.positions import node_offsets
 from schemacheck.schema import (
@@ -180,6 +181,8 @@ class ModelExtractor:
         schema.uses_pipe_none = "| None" in self.text
         schema.import_insertion = self._import_insertion()
         self._walk(self.module.body, nested=False)
+        if "def upgrade" in self.text and "revision" in self.text:
+            schema.migration = MigrationExtractor(self).extract(self.module)
         return schema
 
     def _import_insertion(self) -> int:

@@ -46,6 +46,8 @@ class Rule:
     name: ClassVar[str]
     family: ClassVar[str]
     default_enabled: ClassVar[bool] = True
+    # On by default for projects whose ``dialect`` setting names one of these.
+    dialects: ClassVar[tuple[str, ...]] = ()
     level: ClassVar[Level] = Level.WARNING
     fix_applicability: ClassVar[Applicability | None] = None
     options: ClassVar[Sequence[Option]] = ()
