@@ -37,7 +37,9 @@ _TOP_LEVEL_KEYS: dict[str, type | tuple[type, ...]] = {
     "rules": dict,
 }
 _KINDS: dict[type | tuple[type, ...], str] = {
-    list: "a list of strings", dict: "a table", str: "a string"
+    list: "a list of strings",
+    dict: "a table",
+    str: "a string",
 }
 DIALECTS = ("postgresql", "sqlite", "mysql", "mariadb", "mssql", "oracle")
 _TARGET = re.compile(r"^py3(\d{1,2})$")

@@ -270,6 +270,7 @@ class MigrationOp:
     args: dict[str, Expr]  # arguments by Alembic's parameter name, positional ones included
     table: str | None  # the table operated on, from the call or the batch block
     receiver: str = "op"  # ``op`` or the batch block's alias
+    batch_header: str | None = None  # ``op.batch_alter_table("t") as batch_op`` of the block
     batch: bool = False
     autocommit: bool = False  # inside ``op.get_context().autocommit_block()``
     columns: list[ColumnDef] = field(default_factory=list)  # sa.Column(...) arguments
@@ -306,6 +307,7 @@ class MigrationFunction:
     body_span: Span  # the statements of the body, for replacing it
     body_indent: str
     other_code: bool = False  # statements besides op calls (queries, loops over data)
+    returns_none: bool = False  # declared ``-> None``
 
 
 @dataclass

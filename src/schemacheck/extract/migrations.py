@@ -39,7 +39,11 @@ OPERATION_PARAMETERS: dict[str, tuple[str, ...]] = {
     "drop_index": ("index_name", "table_name"),
     "create_unique_constraint": ("constraint_name", "table_name", "columns"),
     "create_foreign_key": (
-        "constraint_name", "source_table", "referent_table", "local_cols", "remote_cols",
+        "constraint_name",
+        "source_table",
+        "referent_table",
+        "local_cols",
+        "remote_cols",
     ),
     "create_check_constraint": ("constraint_name", "table_name", "condition"),
     "create_primary_key": ("constraint_name", "table_name", "columns"),
@@ -110,8 +114,11 @@ class MigrationExtractor:
         if body:
             start, _ = self.models.offsets_of(body[0])
             first = body[0]
-            skip = len(first.leading_lines) if isinstance(
-                first, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) else 0
+            skip = (
+                len(first.leading_lines)
+                if isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+                else 0
+            )
             line = self.models.lines.position(start)[0] + skip
             indent = self.models.lines.line_indent(line)
             start = self.models.lines.line_start(line)
@@ -126,6 +133,9 @@ class MigrationExtractor:
             body_span=self.models.lines.span(start, end),
             body_indent=indent,
             other_code=state.other_code,
+            returns_none=node.returns is not None
+            and isinstance(node.returns.annotation, cst.Name)
+            and node.returns.annotation.value == "None",
         )
 
     def _walk(
@@ -133,7 +143,7 @@ class MigrationExtractor:
         body: Sequence[cst.BaseStatement],
         state: _Walk,
         *,
-        batch: tuple[str, str | None] | None,
+        batch: tuple[str, str | None, str] | None,
         autocommit: bool,
     ) -> None:
         for statement in body:
@@ -153,15 +163,16 @@ class MigrationExtractor:
                         inner_autocommit = True
                     elif isinstance(kind, tuple):
                         inner_batch = kind
-                self._walk(_suite(statement.body), state, batch=inner_batch,
-                           autocommit=inner_autocommit)
+                self._walk(
+                    _suite(statement.body), state, batch=inner_batch, autocommit=inner_autocommit
+                )
             elif isinstance(statement, (cst.If, cst.For, cst.While, cst.Try)):
                 state.other_code = True
                 self._walk(_suite(statement.body), state, batch=batch, autocommit=autocommit)
             else:
                 state.other_code = True
 
-    def _with_kind(self, item: cst.WithItem) -> tuple[str, str | None] | str | None:
+    def _with_kind(self, item: cst.WithItem) -> tuple[str, str | None, str] | str | None:
         """``("alias", "table")`` for a batch block, ``"autocommit"``, or None."""
         call = item.item
         if not isinstance(call, cst.Call):
@@ -175,14 +186,15 @@ class MigrationExtractor:
                 alias = item.asname.name.value
             table = self.models.expr(call.args[0].value).literal if call.args else None
             if alias is not None:
-                return (alias, table if isinstance(table, str) else None)
+                header = f"{self.models.code(call)} as {alias}"
+                return (alias, table if isinstance(table, str) else None, header)
         return None
 
     def _op(
         self,
         node: cst.Call,
         statement: cst.SimpleStatementLine,
-        batch: tuple[str, str | None] | None,
+        batch: tuple[str, str | None, str] | None,
         autocommit: bool,
     ) -> MigrationOp | None:
         func = node.func
@@ -210,8 +222,11 @@ class MigrationExtractor:
             assert batch is not None
             table = batch[1]
         else:
-            key = "source_table" if name == "create_foreign_key" else (
-                "old_table_name" if name == "rename_table" else "table_name")
+            key = (
+                "source_table"
+                if name == "create_foreign_key"
+                else ("old_table_name" if name == "rename_table" else "table_name")
+            )
             literal = args[key].literal if key in args else None
             table = literal if isinstance(literal, str) else None
         start, end = self.models.offsets_of(statement)
@@ -225,6 +240,7 @@ class MigrationExtractor:
             args=args,
             table=table,
             receiver=owner or "op",
+            batch_header=batch[2] if in_batch and batch is not None else None,
             batch=in_batch,
             autocommit=autocommit,
             lists=lists,
@@ -274,9 +290,7 @@ def _assignment(small: cst.BaseSmallStatement) -> tuple[str | None, cst.BaseExpr
 
 def _call_of(small: cst.BaseSmallStatement) -> cst.Call | None:
     value: cst.BaseExpression | None = None
-    if isinstance(small, cst.Expr):
-        value = small.value
-    elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+    if isinstance(small, (cst.Expr, cst.Assign, cst.AnnAssign)):
         value = small.value
     return value if isinstance(value, cst.Call) else None
 
@@ -319,9 +333,14 @@ def _body_kind(body: Sequence[cst.BaseStatement]) -> MigrationBody:
         smalls.extend(statement.body)
     if not smalls:
         return "missing"
-    meaningful = [s for s in smalls if not (
-        isinstance(s, cst.Expr) and isinstance(s.value, (cst.SimpleString, cst.ConcatenatedString))
-    )]
+    meaningful = [
+        s
+        for s in smalls
+        if not (
+            isinstance(s, cst.Expr)
+            and isinstance(s.value, (cst.SimpleString, cst.ConcatenatedString))
+        )
+    ]
     if not meaningful:
         return "docstring"
     if all(isinstance(s, cst.Pass) for s in meaningful):
@@ -334,4 +353,3 @@ def _body_kind(body: Sequence[cst.BaseStatement]) -> MigrationBody:
         if target is not None and dotted_name(target) == "NotImplementedError":
             return "raise"
     return "code"
-

@@ -8,6 +8,7 @@ from schemacheck.rules.columns.legacy_column import LegacyColumn
 from schemacheck.rules.columns.string_without_length import StringWithoutLength
 from schemacheck.rules.foreign_keys.fk_missing_index import FkMissingIndex
 from schemacheck.rules.foreign_keys.fk_missing_ondelete import FkMissingOndelete
+from schemacheck.rules.migrations.missing_downgrade import MissingDowngrade
 from schemacheck.rules.tables.missing_timestamps import MissingTimestamps
 
 ALL_RULES: tuple[type[Rule], ...] = tuple(
@@ -19,6 +20,7 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             LegacyColumn,
             StringWithoutLength,
             MissingTimestamps,
+            MissingDowngrade,
         ),
         key=lambda rule: rule.code,
     )

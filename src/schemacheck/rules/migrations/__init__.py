@@ -1,0 +1,1 @@
+"""Rules of the migrations family (Alembic)."""
