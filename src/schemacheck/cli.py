@@ -368,11 +368,14 @@ def rules_command(output_format: str) -> None:
         return
     rows = [("code", "name", "default", "fix")]
     for rule in ALL_RULES:
+        default = "on" if rule.default_enabled else "off"
+        if rule.dialects:
+            default += f" ({', '.join(rule.dialects)})"
         rows.append(
             (
                 rule.code,
                 rule.name,
-                "on" if rule.default_enabled else "off",
+                default,
                 rule.fix_applicability.value if rule.fix_applicability else "-",
             )
         )

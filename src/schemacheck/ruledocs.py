@@ -17,6 +17,8 @@ def fix_sentence(rule: type[Rule]) -> str:
 
 def rule_page(rule: type[Rule]) -> str:
     default = "On" if rule.default_enabled else "Off"
+    if rule.dialects:
+        default += f" (on when `dialect` includes {', '.join(rule.dialects)})"
     lines = [
         f"# {rule.name} ({rule.code})",
         "",

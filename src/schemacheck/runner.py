@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import os
 import re
 import tempfile
@@ -25,6 +26,7 @@ from schemacheck.extract.models import extract_models
 from schemacheck.files import discover, display_path, matches
 from schemacheck.fixes import apply_fixes
 from schemacheck.noqa import read_directives
+from schemacheck.project import Project, ProjectFile
 from schemacheck.rules import BY_CODE, Rule
 from schemacheck.schema import FileSchema
 from schemacheck.source import LineIndex, SourceDecodeError, SourceFile
@@ -308,6 +310,7 @@ def run(
     force_exclude: bool = False,
 ) -> RunResult:
     files = []
+    checked: dict[Path, FileResult] = {}
     config = settings.config
     for path in discover(paths, config.root, config.excludes, force_exclude=force_exclude):
         result = check_file(path, settings)
@@ -316,7 +319,54 @@ def run(
             if problem:
                 result.errors.append(problem)
         files.append(result)
+        checked[path.resolve()] = result
+    project_rules = [rule for rule in settings.rules if rule.project]
+    if project_rules:
+        _run_project_rules(checked, project_rules, settings)
     return RunResult(files)
+
+
+def _run_project_rules(
+    checked: dict[Path, FileResult], rules: list[Rule], settings: Settings
+) -> None:
+    """Project rules over the checked files plus their context; findings go to checked files."""
+    project = Project()
+    by_path: dict[str, tuple[Path, FileResult]] = {}
+    for path, result in checked.items():
+        if result.schema is not None:
+            project.files.append(ProjectFile(result.path, result.schema, reported=True))
+            by_path[result.path] = (path, result)
+    extract_only = dataclasses.replace(settings, rules=(), fix=False)
+    directories = {p.parent for p, r in checked.items() if r.schema and r.schema.migration}
+    for directory in sorted(directories):
+        for sibling in sorted(directory.glob("*.py")):
+            if sibling.resolve() in checked:
+                continue
+            context = check_file(sibling, extract_only)
+            if context.schema is not None:
+                project.files.append(ProjectFile(context.path, context.schema, reported=False))
+    for rule in rules:
+        try:
+            found = list(rule.check_project(project))
+        except Exception as error:  # one rule's bug must not stop the run
+            for _, result in by_path.values():
+                result.errors.append(
+                    _internal(result.path, f"rule {rule.code}", error, settings.verbose)
+                )
+                break
+            continue
+        for diagnostic in found:
+            target = by_path.get(diagnostic.path)
+            if target is None:
+                continue
+            path, result = target
+            if rule not in _rules_for(path, settings):
+                continue
+            directives = read_directives(result.source or "")
+            if directives.suppresses(diagnostic.code, (diagnostic.span.line,)):
+                continue
+            result.diagnostics.append(diagnostic)
+            result.diagnostics.sort(key=lambda d: d.sort_key)
 
 
 def make_settings(

@@ -8,7 +8,20 @@ from schemacheck.rules.columns.legacy_column import LegacyColumn
 from schemacheck.rules.columns.string_without_length import StringWithoutLength
 from schemacheck.rules.foreign_keys.fk_missing_index import FkMissingIndex
 from schemacheck.rules.foreign_keys.fk_missing_ondelete import FkMissingOndelete
+from schemacheck.rules.migrations.add_required_column import AddRequiredColumnWithoutDefault
+from schemacheck.rules.migrations.column_type_change import ColumnTypeChange
+from schemacheck.rules.migrations.concurrent_index_in_transaction import (
+    ConcurrentIndexInTransaction,
+)
+from schemacheck.rules.migrations.destructive_operation import DestructiveOperation
+from schemacheck.rules.migrations.downgrade_incomplete import DowngradeIncomplete
+from schemacheck.rules.migrations.fk_validated_under_lock import FkValidatedUnderLock
+from schemacheck.rules.migrations.fk_without_index import MigrationFkWithoutIndex
+from schemacheck.rules.migrations.index_not_concurrent import IndexNotConcurrent
+from schemacheck.rules.migrations.migration_filename import MigrationFilename
 from schemacheck.rules.migrations.missing_downgrade import MissingDowngrade
+from schemacheck.rules.migrations.revision_graph import RevisionGraph
+from schemacheck.rules.migrations.sqlite_needs_batch import SqliteNeedsBatch
 from schemacheck.rules.tables.missing_timestamps import MissingTimestamps
 
 ALL_RULES: tuple[type[Rule], ...] = tuple(
@@ -21,6 +34,17 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             StringWithoutLength,
             MissingTimestamps,
             MissingDowngrade,
+            DowngradeIncomplete,
+            AddRequiredColumnWithoutDefault,
+            IndexNotConcurrent,
+            DestructiveOperation,
+            ColumnTypeChange,
+            MigrationFilename,
+            RevisionGraph,
+            SqliteNeedsBatch,
+            MigrationFkWithoutIndex,
+            ConcurrentIndexInTransaction,
+            FkValidatedUnderLock,
         ),
         key=lambda rule: rule.code,
     )

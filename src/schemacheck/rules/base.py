@@ -8,12 +8,14 @@ reads the semantic model and yields findings; it never walks syntax itself.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Fix, Level, Span
+from schemacheck.project import Project
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Option:
     default: Any
     description: str
     choices: tuple[str, ...] = ()
+    regex: bool = False  # the value is a regular expression
 
     def validate(self, value: Any) -> str | None:
         """An error message when ``value`` does not fit, else None."""
@@ -36,6 +39,11 @@ class Option:
             return "expected a positive integer"
         if self.type is not int and not isinstance(value, self.type):
             return f"expected a {self.type.__name__}"
+        if self.regex:
+            try:
+                re.compile(value)
+            except re.error as error:
+                return f"not a valid regular expression ({error})"
         if self.choices and value not in self.choices:
             return "expected one of " + ", ".join(repr(c) for c in self.choices)
         return None
@@ -51,6 +59,7 @@ class Rule:
     level: ClassVar[Level] = Level.WARNING
     fix_applicability: ClassVar[Applicability | None] = None
     options: ClassVar[Sequence[Option]] = ()
+    project: ClassVar[bool] = False  # runs on the whole project, after every file
 
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         values = {option.name: option.default for option in self.options}
@@ -72,6 +81,10 @@ class Rule:
         body = doc.split(marker, 1)[1] if marker in doc else doc
         paragraph = body.strip().split("\n\n", 1)[0]
         return " ".join(paragraph.split())
+
+    def check_project(self, project: Project) -> Iterable[Diagnostic]:
+        """Findings that need every file: only project rules implement it."""
+        return ()
 
     def report(
         self,

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from schemacheck.context import FileContext
+from schemacheck.diagnostics import Diagnostic
+from schemacheck.migration_ops import ObjectKey, created, dropped
+from schemacheck.rules.base import Rule
+from schemacheck.schema import MigrationOp
+
+
+def _describe(key: ObjectKey) -> str:
+    kind = key[0]
+    if kind == "column":
+        return f'column "{key[1]}.{key[2]}"'
+    return f'{kind} "{key[1]}"'
+
+
+class DowngradeIncomplete(Rule):
+    """
+    ## What it does
+    Checks that `downgrade()` undoes what `upgrade()` does: every table, column, index and
+    constraint the upgrade creates is removed by the downgrade, and everything the upgrade drops
+    is recreated. Objects dropped together with their table count as removed. Migrations without
+    a working downgrade at all are SC501's.
+
+    ## Why is this bad?
+    A downgrade that forgets an index or a column leaves the schema in a state no revision
+    describes: the next `upgrade` fails because the object already exists, and autogenerate
+    compares against the wrong baseline.
+
+    ## Example
+    ```python
+    def upgrade() -> None:
+        op.add_column("users", sa.Column("nickname", sa.String(50)))
+        op.create_index("ix_users_nickname", "users", ["nickname"])
+
+
+    def downgrade() -> None:
+        op.drop_column("users", "nickname")
+    ```
+
+    ## Use instead
+    ```python
+    def downgrade() -> None:
+        op.drop_index("ix_users_nickname", table_name="users")
+        op.drop_column("users", "nickname")
+    ```
+
+    ## Fix safety
+    There is no fix.
+    """
+
+    code = "SC502"
+    name = "downgrade-incomplete"
+    family = "migrations"
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        migration = ctx.schema.migration
+        if migration is None or migration.downgrade is None:
+            return
+        downgrade = migration.downgrade
+        if downgrade.body != "code":
+            return  # SC501
+        up_ops, down_ops = migration.upgrade.ops, downgrade.ops
+        removed = {key for op in down_ops for key in dropped(op)}
+        restored = {key for op in down_ops for key in created(op)}
+        dropped_tables = {key[1] for key in removed if key[0] == "table"}
+        for op in up_ops:
+            for key in created(op):
+                if key in removed or _table(op, key) in dropped_tables:
+                    continue
+                yield self._report(ctx, op, key, "creates", "does not remove it")
+            for key in dropped(op):
+                if key not in restored:
+                    yield self._report(ctx, op, key, "drops", "does not recreate it")
+
+    def _report(
+        self, ctx: FileContext, op: MigrationOp, key: ObjectKey, verb: str, problem: str
+    ) -> Diagnostic:
+        return self.report(
+            ctx, op.call.span, f"`upgrade()` {verb} {_describe(key)} but `downgrade()` {problem}"
+        )
+
+
+def _table(op: MigrationOp, key: ObjectKey) -> str | None:
+    return key[1] if key[0] in ("table", "column") else op.table

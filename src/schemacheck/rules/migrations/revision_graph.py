@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from schemacheck.context import FileContext
+from schemacheck.diagnostics import Diagnostic, Level, Related, Span
+from schemacheck.project import Project, ProjectFile
+from schemacheck.rules.base import Rule
+from schemacheck.schema import Migration
+
+
+class RevisionGraph(Rule):
+    """
+    ## What it does
+    Checks the revision graph of all the migrations found (the files checked and the other files
+    of their `versions/` directories): duplicate revision ids, a `down_revision` that names no
+    migration, more than one head, and cycles. Each finding names the other file involved.
+
+    ## Why is this bad?
+    Two branches that each add a migration on the same parent leave two heads: `alembic upgrade
+    head` then refuses to run, usually discovered at deploy time. A duplicated id or a dangling
+    `down_revision` (a migration deleted or renamed by mistake) breaks every Alembic command.
+    Merge the heads with `alembic merge heads` before merging the branch.
+
+    ## Example
+    ```python
+    # versions/a1_add_tags.py          # versions/b2_add_likes.py
+    revision = "a1"                     revision = "b2"
+    down_revision = "f0"                down_revision = "f0"
+    ```
+
+    ## Use instead
+    ```python
+    # versions/c3_merge.py (alembic merge heads)
+    revision = "c3"
+    down_revision = ("a1", "b2")
+    ```
+
+    Heads that carry `branch_labels` are independent branches on purpose and are not reported.
+
+    ## Fix safety
+    There is no fix.
+    """
+
+    code = "SC508"
+    name = "revision-graph"
+    family = "migrations"
+    level = Level.ERROR
+    project = True
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        return iter(())
+
+    def check_project(self, project: Project) -> Iterable[Diagnostic]:
+        migrations = [(f, m) for f, m in project.migrations() if m.revision is not None]
+        by_revision: dict[str, list[tuple[ProjectFile, Migration]]] = defaultdict(list)
+        for file, migration in migrations:
+            assert migration.revision is not None
+            by_revision[migration.revision].append((file, migration))
+        for revision, entries in by_revision.items():
+            if len(entries) > 1:
+                for file, migration in entries:
+                    others = [f for f, _ in entries if f is not file]
+                    yield self._finding(
+                        file,
+                        migration.revision_span,
+                        f'Revision id "{revision}" is also used by {_names(others)}',
+                        [(f, m.revision_span) for f, m in entries if f is not file],
+                    )
+        for file, migration in migrations:
+            for parent in migration.down_revisions:
+                if parent not in by_revision:
+                    yield self._finding(
+                        file,
+                        migration.down_revision_span or migration.revision_span,
+                        f'`down_revision` "{parent}" names no migration',
+                        [],
+                    )
+        yield from self._heads(migrations, by_revision)
+        yield from self._cycles(migrations, by_revision)
+
+    def _heads(
+        self,
+        migrations: list[tuple[ProjectFile, Migration]],
+        by_revision: dict[str, list[tuple[ProjectFile, Migration]]],
+    ) -> Iterator[Diagnostic]:
+        if any(m.branch_labels for _, m in migrations) or any(
+            not m.down_revision_known for _, m in migrations
+        ):
+            return
+        parents = {p for _, m in migrations for p in m.down_revisions}
+        heads = [(f, m) for f, m in migrations if m.revision not in parents]
+        if len(heads) < 2:
+            return
+        for file, migration in heads:
+            others = [(f, m) for f, m in heads if f is not file]
+            yield self._finding(
+                file,
+                migration.revision_span,
+                f'Revision "{migration.revision}" is one of {len(heads)} heads (also '
+                f"{_names(f for f, _ in others)}): merge them with `alembic merge heads`",
+                [(f, m.revision_span) for f, m in others],
+            )
+
+    def _cycles(
+        self,
+        migrations: list[tuple[ProjectFile, Migration]],
+        by_revision: dict[str, list[tuple[ProjectFile, Migration]]],
+    ) -> Iterator[Diagnostic]:
+        reported: set[str] = set()
+        for file, migration in migrations:
+            path: list[str] = []
+            current: str | None = migration.revision
+            seen: set[str] = set()
+            while current is not None and current not in seen:
+                seen.add(current)
+                path.append(current)
+                entries = by_revision.get(current)
+                if not entries or len(entries[0][1].down_revisions) != 1:
+                    current = None
+                    break
+                current = entries[0][1].down_revisions[0]
+            if current is not None and current == migration.revision and current not in reported:
+                reported.update(path)
+                chain = " -> ".join([*path, current])
+                yield self._finding(file, migration.revision_span, f"Revision cycle: {chain}", [])
+
+    def _finding(
+        self, file: ProjectFile, span: Span, message: str, related: list[tuple[ProjectFile, Span]]
+    ) -> Diagnostic:
+        return Diagnostic(
+            code=self.code,
+            name=self.name,
+            message=message,
+            level=self.level,
+            path=file.path,
+            span=span,
+            related=tuple(Related(f.path, s, "the other migration") for f, s in related),
+        )
+
+
+def _names(files: Iterable[ProjectFile]) -> str:
+    return ", ".join(f.path for f in files)
