@@ -177,3 +177,72 @@ def _alter_inverse(op: MigrationOp) -> Inverse:
     if not changed:
         return Inverse(None, "alter_column changes nothing this tool can read")
     return Inverse(f"{r}.alter_column({', '.join(parts)})")
+
+
+def members(ops: Iterable[MigrationOp]) -> dict[ObjectKey, tuple[str, frozenset[str]]]:
+    """Indexes and constraints the operations name, with their table and columns."""
+    result: dict[ObjectKey, tuple[str, frozenset[str]]] = {}
+    for op in ops:
+        columns = op.lists.get("columns") or op.lists.get("local_cols") or []
+        if op.table is None:
+            continue
+        for key in created(op):
+            if key[0] in ("index", "constraint"):
+                result[key] = (op.table, frozenset(c for c in columns if c))
+    return result
+
+
+@dataclass
+class NetEffect:
+    """What a function leaves created and dropped, renames and implied drops accounted for."""
+
+    created: set[ObjectKey]
+    dropped: set[ObjectKey]
+    ever_created: set[ObjectKey]  # by any operation, even if dropped again later
+    ever_dropped: set[ObjectKey]
+
+
+def net_effect(
+    ops: Iterable[MigrationOp], known: dict[ObjectKey, tuple[str, frozenset[str]]]
+) -> NetEffect:
+    effect = NetEffect(set(), set(), set(), set())
+
+    def drop(key: ObjectKey) -> None:
+        effect.ever_dropped.add(key)
+        if key in effect.created:
+            effect.created.discard(key)
+        else:
+            effect.dropped.add(key)
+
+    def create(key: ObjectKey) -> None:
+        effect.ever_created.add(key)
+        if key in effect.dropped:
+            effect.dropped.discard(key)
+        else:
+            effect.created.add(key)
+
+    for op in ops:
+        table = op.table or "?"
+        if op.name == "alter_column" and op.text("new_column_name"):
+            old, new = op.text("column_name"), op.text("new_column_name")
+            drop(("column", table, str(old)))
+            create(("column", table, str(new)))
+            continue
+        if op.name == "drop_column":
+            column = op.text("column_name")
+            # Dropping a column drops the indexes and constraints that use it.
+            for key, (owner, columns) in known.items():
+                if owner == table and column in columns:
+                    drop(key)
+        if op.name == "drop_table":
+            for key, (owner, _) in known.items():
+                if owner == table:
+                    drop(key)
+            for key in list(effect.created):
+                if key[0] == "column" and key[1] == table:
+                    drop(key)
+        for key in dropped(op):
+            drop(key)
+        for key in created(op):
+            create(key)
+    return effect

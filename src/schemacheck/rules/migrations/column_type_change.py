@@ -46,14 +46,13 @@ class ColumnTypeChange(Rule):
         migration = ctx.schema.migration
         if migration is None:
             return
-        for function in (migration.upgrade, migration.downgrade):
-            for op in function.ops if function is not None else []:
-                if op.name == "alter_column" and "type_" in op.args:
-                    column = op.text("column_name") or "?"
-                    new = op.args["type_"].source
-                    yield self.report(
-                        ctx,
-                        op.args["type_"].span,
-                        f'Changing the type of "{op.table or "?"}.{column}" to `{new}` rewrites '
-                        "the table and may lose data",
-                    )
+        for op in migration.upgrade.ops:
+            if op.name == "alter_column" and "type_" in op.args:
+                column = op.text("column_name") or "?"
+                new = op.args["type_"].source
+                yield self.report(
+                    ctx,
+                    op.args["type_"].span,
+                    f'Changing the type of "{op.table or "?"}.{column}" to `{new}` rewrites '
+                    "the table and may lose data",
+                )

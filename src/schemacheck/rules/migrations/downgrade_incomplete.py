@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Diagnostic
-from schemacheck.migration_ops import ObjectKey, created, dropped
+from schemacheck.migration_ops import ObjectKey, created, dropped, members, net_effect
 from schemacheck.rules.base import Rule
 from schemacheck.schema import MigrationOp
 
@@ -63,16 +63,19 @@ class DowngradeIncomplete(Rule):
         if downgrade.body != "code":
             return  # SC501
         up_ops, down_ops = migration.upgrade.ops, downgrade.ops
-        removed = {key for op in down_ops for key in dropped(op)}
-        restored = {key for op in down_ops for key in created(op)}
-        dropped_tables = {key[1] for key in removed if key[0] == "table"}
+        known = members([*up_ops, *down_ops])
+        up = net_effect(up_ops, known)
+        down = net_effect(down_ops, known)
+        gone_tables = {key[1] for key in down.ever_dropped if key[0] == "table"}
         for op in up_ops:
             for key in created(op):
-                if key in removed or _table(op, key) in dropped_tables:
+                if key not in up.created or key in down.ever_dropped:
                     continue
+                if _table(op, key, known) in gone_tables:
+                    continue  # dropped with its table
                 yield self._report(ctx, op, key, "creates", "does not remove it")
             for key in dropped(op):
-                if key not in restored:
+                if key in up.dropped and key not in down.ever_created:
                     yield self._report(ctx, op, key, "drops", "does not recreate it")
 
     def _report(
@@ -83,5 +86,9 @@ class DowngradeIncomplete(Rule):
         )
 
 
-def _table(op: MigrationOp, key: ObjectKey) -> str | None:
-    return key[1] if key[0] in ("table", "column") else op.table
+def _table(
+    op: MigrationOp, key: ObjectKey, known: dict[ObjectKey, tuple[str, frozenset[str]]]
+) -> str | None:
+    if key[0] in ("table", "column"):
+        return key[1]
+    return known[key][0] if key in known else op.table

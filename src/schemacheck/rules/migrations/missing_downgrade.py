@@ -71,6 +71,9 @@ class MissingDowngrade(Rule):
         downgrade = migration.downgrade
         if downgrade is not None and downgrade.body not in _EMPTY:
             return
+        upgrade = migration.upgrade
+        if downgrade is not None and not upgrade.ops and not upgrade.other_code:
+            return  # nothing to undo: a merge point, or an empty revision
         code, blocker = _generate(migration)
         what = (
             "has no `downgrade()`"
@@ -122,7 +125,7 @@ def _generate(migration: Migration) -> tuple[list[str] | None, str | None]:
     for op in reversed(ops):
         undo = inverse(op)
         if undo.code is None:
-            return None, f"{undo.blocker} (line {op.call.span.line})"
+            return None, f"line {op.call.span.line}: {undo.blocker}"
         if op.batch:
             if op.batch_header != current_block:
                 lines.append(f"with {op.batch_header}:")

@@ -91,14 +91,15 @@ class RevisionGraph(Rule):
             return
         parents = {p for _, m in migrations for p in m.down_revisions}
         heads = [(f, m) for f, m in migrations if m.revision not in parents]
-        if len(heads) < 2:
+        count = len({m.revision for _, m in heads})
+        if count < 2:
             return
         for file, migration in heads:
-            others = [(f, m) for f, m in heads if f is not file]
+            others = [(f, m) for f, m in heads if m.revision != migration.revision]
             yield self._finding(
                 file,
                 migration.revision_span,
-                f'Revision "{migration.revision}" is one of {len(heads)} heads (also '
+                f'Revision "{migration.revision}" is one of {count} heads (also '
                 f"{_names(f for f, _ in others)}): merge them with `alembic merge heads`",
                 [(f, m.revision_span) for f, m in others],
             )

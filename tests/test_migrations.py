@@ -1,0 +1,72 @@
+"""Migration-specific behaviour beyond the per-rule fixtures."""
+
+from __future__ import annotations
+
+import inspect
+import shutil
+from pathlib import Path
+
+from alembic.operations import BatchOperations, Operations
+
+from schemacheck.config import Config, Selection
+from schemacheck.extract.migrations import OPERATION_PARAMETERS, batch_parameters
+from schemacheck.runner import make_settings, run
+from tests.helpers import FIXTURES, render
+
+
+def _positional(function: object) -> tuple[str, ...]:
+    parameters = inspect.signature(function).parameters.values()  # type: ignore[arg-type]
+    return tuple(
+        p.name
+        for p in parameters
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name != "self"
+    )
+
+
+def test_operation_parameters_match_alembic() -> None:
+    """The positional parameters read from op.* calls are Alembic's own."""
+    for name, parameters in OPERATION_PARAMETERS.items():
+        assert _positional(getattr(Operations, name)) == parameters, name
+        batch = getattr(BatchOperations, name, None)
+        if batch is not None:
+            assert _positional(batch) == batch_parameters(name), name
+
+
+def test_revision_graph(tmp_path: Path) -> None:
+    project = tmp_path / "migrations"
+    shutil.copytree(FIXTURES / "revision_graph", project)
+    settings = make_settings(Config(root=project), Selection(select=["SC508"]))
+    result = run([project / "versions"], settings)
+    assert not result.errors
+    by_file = {f.path.rsplit("/", 1)[-1]: render(f.diagnostics) for f in result.files}
+    assert by_file["0002_tags.py"].startswith('3:12-3:18 SC508 Revision id "0002" is also used by')
+    assert by_file["0005_duplicate.py"].startswith(
+        '3:12-3:18 SC508 Revision id "0002" is also used by'
+    )
+    assert (
+        by_file["0004_dangling.py"]
+        .splitlines()[1]
+        .startswith('4:17-4:23 SC508 `down_revision` "9999" names no migration')
+    )
+    heads = [line for text in by_file.values() for line in text.splitlines() if "heads" in line]
+    assert len(heads) == 4  # 0002 (in two files), 0003 and 0004 are heads
+    assert all("one of 3 heads" in line for line in heads)
+    duplicate = next(d for f in result.files for d in f.diagnostics if "also used" in d.message)
+    assert duplicate.related and duplicate.related[0].path.endswith(".py")
+
+
+def test_revision_graph_uses_unchanged_siblings_as_context(tmp_path: Path) -> None:
+    """pre-commit passes one changed file: its parent still resolves through the others."""
+    project = tmp_path / "migrations"
+    shutil.copytree(FIXTURES / "revision_graph", project)
+    for name in ("0003_likes.py", "0004_dangling.py", "0005_duplicate.py"):
+        (project / "versions" / name).unlink()
+    settings = make_settings(Config(root=project), Selection(select=["SC508"]))
+    result = run([project / "versions" / "0002_tags.py"], settings)
+    assert [f.path.rsplit("/", 1)[-1] for f in result.files] == ["0002_tags.py"]
+    assert result.diagnostics == []
+    (project / "versions" / "0001_base.py").unlink()
+    dangling = run([project / "versions" / "0002_tags.py"], settings)
+    assert [d.message for d in dangling.diagnostics] == [
+        '`down_revision` "0001" names no migration'
+    ]
