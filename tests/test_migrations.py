@@ -70,3 +70,34 @@ def test_revision_graph_uses_unchanged_siblings_as_context(tmp_path: Path) -> No
     assert [d.message for d in dangling.diagnostics] == [
         '`down_revision` "0001" names no migration'
     ]
+
+
+def test_revision_cycle(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    for revision, parent in (("a1", "b2"), ("b2", "a1")):
+        (versions / f"{revision}.py").write_text(
+            f'revision = "{revision}"\ndown_revision = "{parent}"\n\n\n'
+            "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+        )
+    settings = make_settings(Config(root=tmp_path), Selection(select=["SC508"]))
+    messages = [d.message for d in run([versions], settings).diagnostics]
+    assert messages == ["Revision cycle: a1 -> b2 -> a1"]
+
+
+def test_migration_metadata_is_read() -> None:
+    import libcst
+
+    from schemacheck.extract.models import extract_models
+    from schemacheck.source import LineIndex
+
+    text = (FIXTURES / "rules" / "SC501" / "merge.py").read_text()
+    text = text.replace("depends_on = None", 'depends_on = ("x9",)').replace(
+        "branch_labels = None", 'branch_labels = ("api",)'
+    )
+    schema, _ = extract_models(libcst.parse_module(text), text, "m.py", LineIndex(text))
+    migration = schema.migration
+    assert migration is not None
+    assert (migration.revision, migration.down_revisions) == ("cc33", ["aa11", "bb22"])
+    assert (migration.branch_labels, migration.depends_on) == (["api"], ["x9"])
+    assert migration.upgrade.body == "pass" and migration.downgrade is not None

@@ -70,6 +70,7 @@ IMPORTABLE = [
     p
     for p in RULE_FIXTURES
     if p.parent.name != "SC001"
+    and not p.parent.name.startswith("SC5")  # migrations: proven by the Alembic round trip
     and not p.name.startswith(("unknown_base", "not_sqlalchemy", "external"))
 ]
 

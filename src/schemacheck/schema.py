@@ -320,3 +320,4 @@ class Migration:
     upgrade: MigrationFunction
     downgrade: MigrationFunction | None
     branch_labels: list[str] = field(default_factory=list)
+    depends_on: list[str] = field(default_factory=list)

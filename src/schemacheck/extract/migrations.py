@@ -73,6 +73,7 @@ class MigrationExtractor:
         down: Expr | None = None
         down_node: cst.BaseExpression | None = None
         labels: list[str] = []
+        depends: list[str] = []
         functions: dict[str, cst.FunctionDef] = {}
         for statement in module.body:
             if isinstance(statement, cst.FunctionDef):
@@ -90,6 +91,8 @@ class MigrationExtractor:
                     down, down_node = self.models.expr(value), value
                 elif target == "branch_labels":
                     labels = [v for v in _strings(value) if v is not None]
+                elif target == "depends_on":
+                    depends = [v for v in _strings(value) if v is not None]
         upgrade = functions.get("upgrade")
         if revision is None or upgrade is None:
             return None
@@ -104,6 +107,7 @@ class MigrationExtractor:
             upgrade=self._function(upgrade),
             downgrade=self._function(downgrade) if downgrade is not None else None,
             branch_labels=labels,
+            depends_on=depends,
         )
 
     def _function(self, node: cst.FunctionDef) -> MigrationFunction:
