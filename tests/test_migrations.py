@@ -101,3 +101,14 @@ def test_migration_metadata_is_read() -> None:
     assert (migration.revision, migration.down_revisions) == ("cc33", ["aa11", "bb22"])
     assert (migration.branch_labels, migration.depends_on) == (["api"], ["x9"])
     assert migration.upgrade.body == "pass" and migration.downgrade is not None
+
+
+def test_each_versions_directory_is_its_own_graph(tmp_path: Path) -> None:
+    for project in ("one", "two"):
+        versions = tmp_path / project / "versions"
+        versions.mkdir(parents=True)
+        (versions / "base.py").write_text(
+            f'revision = "{project}"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n'
+        )
+    settings = make_settings(Config(root=tmp_path), Selection(select=["SC508"]))
+    assert run([tmp_path], settings).diagnostics == []

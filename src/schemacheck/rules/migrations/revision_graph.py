@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from pathlib import PurePath
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Diagnostic, Level, Related, Span
@@ -53,7 +54,15 @@ class RevisionGraph(Rule):
         return iter(())
 
     def check_project(self, project: Project) -> Iterable[Diagnostic]:
-        migrations = [(f, m) for f, m in project.migrations() if m.revision is not None]
+        # Each versions/ directory is its own revision graph.
+        graphs: dict[str, list[tuple[ProjectFile, Migration]]] = defaultdict(list)
+        for file, migration in project.migrations():
+            if migration.revision is not None:
+                graphs[str(PurePath(file.path).parent)].append((file, migration))
+        for migrations in graphs.values():
+            yield from self._graph(migrations)
+
+    def _graph(self, migrations: list[tuple[ProjectFile, Migration]]) -> Iterator[Diagnostic]:
         by_revision: dict[str, list[tuple[ProjectFile, Migration]]] = defaultdict(list)
         for file, migration in migrations:
             assert migration.revision is not None
