@@ -129,6 +129,11 @@ class Mapping:
     def is_sqlmodel(self, cls: ClassDef) -> bool:
         return self._inherits(cls, frozenset({"sqlmodel.SQLModel"}))
 
+    def is_dataclass_column(self, column: ColumnDef) -> bool:
+        """A column of a ``MappedAsDataclass`` class: defaults follow dataclass rules."""
+        cls = self.schema.class_named(column.owner) if column.owner else None
+        return cls is not None and self._inherits(cls, frozenset({"sqlalchemy.MappedAsDataclass"}))
+
     def is_flask_model(self, cls: ClassDef) -> bool:
         return self._inherits(cls, frozenset({DB_MODEL}))
 

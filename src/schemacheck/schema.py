@@ -214,6 +214,7 @@ class ClassDef:
     table_args: TableArgs | None = None
     str_type_mapped: bool = False  # type_annotation_map maps ``str`` to a sized type
     decorated_mapped: bool = False  # ``@registry.mapped``
+    mapper_args_opaque: bool = False  # ``__mapper_args__`` we cannot read (or names a primary key)
     nested: bool = False  # defined inside a function or another class
 
 

@@ -343,6 +343,12 @@ class ModelExtractor:
         if name == "__table_args__":
             cls.table_args = self._table_args(value)
             return
+        if name == "__mapper_args__":
+            cls.mapper_args_opaque = not isinstance(value, cst.Dict) or any(
+                isinstance(e, cst.DictElement) and _literal(e.key) == "primary_key"
+                for e in value.elements
+            )
+            return
         if name == "type_annotation_map":
             cls.str_type_mapped = self._maps_str_to_sized(value)
             return
@@ -419,8 +425,8 @@ class ModelExtractor:
             kind = "annotation"
         else:
             return None
-        if annotation is not None and annotation.collection:
-            return None
+        if annotation is not None and annotation.collection and call is None:
+            return None  # ``Mapped[list["Child"]]`` without a column call: a relationship
         column = ColumnDef(
             kind=kind,
             attr=attr,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from schemacheck.rules.base import Option, Rule
 from schemacheck.rules.checker.syntax_error import SyntaxError as SyntaxErrorRule
+from schemacheck.rules.columns.called_default import CalledDefault
 from schemacheck.rules.columns.legacy_column import LegacyColumn
+from schemacheck.rules.columns.mutable_default import MutableDefault
+from schemacheck.rules.columns.nullable_implicit import NullableImplicit
 from schemacheck.rules.columns.string_without_length import StringWithoutLength
 from schemacheck.rules.foreign_keys.fk_missing_index import FkMissingIndex
 from schemacheck.rules.foreign_keys.fk_missing_ondelete import FkMissingOndelete
@@ -22,7 +25,9 @@ from schemacheck.rules.migrations.migration_filename import MigrationFilename
 from schemacheck.rules.migrations.missing_downgrade import MissingDowngrade
 from schemacheck.rules.migrations.revision_graph import RevisionGraph
 from schemacheck.rules.migrations.sqlite_needs_batch import SqliteNeedsBatch
+from schemacheck.rules.tables.missing_primary_key import MissingPrimaryKey
 from schemacheck.rules.tables.missing_timestamps import MissingTimestamps
+from schemacheck.rules.tables.updated_at_without_onupdate import UpdatedAtWithoutOnupdate
 
 ALL_RULES: tuple[type[Rule], ...] = tuple(
     sorted(
@@ -33,6 +38,11 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             LegacyColumn,
             StringWithoutLength,
             MissingTimestamps,
+            NullableImplicit,
+            MutableDefault,
+            CalledDefault,
+            UpdatedAtWithoutOnupdate,
+            MissingPrimaryKey,
             MissingDowngrade,
             DowngradeIncomplete,
             AddRequiredColumnWithoutDefault,
