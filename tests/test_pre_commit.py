@@ -88,6 +88,6 @@ def test_hook_with_fix_rewrites_the_file(user_repo: Path, pre_commit_home: Path)
     assert first.returncode == 1, first.stdout + first.stderr  # files were modified
     assert "files were modified by this hook" in first.stdout
     fixed = (user_repo / "models.py").read_text()
-    assert 'ForeignKey("posts.id", ondelete="CASCADE"), index=True)' in fixed
+    assert 'ForeignKey("posts.id", ondelete="CASCADE"), index=True' in fixed
     second = _pre_commit("run", "--all-files", cwd=user_repo, home=pre_commit_home)
     assert second.returncode == 0, second.stdout + second.stderr

@@ -72,7 +72,27 @@ IMPORTABLE = [
     if p.parent.name != "SC001"
     and not p.parent.name.startswith("SC5")  # migrations: proven by the Alembic round trip
     and not p.name.startswith(("unknown_base", "not_sqlalchemy", "external"))
+    and p.parent.name != "SC310"  # SQLAlchemy refuses these models: see below
 ]
+
+
+def test_duplicate_columns_are_refused_by_sqlalchemy() -> None:
+    """SC310's claim: SQLAlchemy itself rejects the fixture's duplicate column."""
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).parent / "import_models.py"),
+            str(FIXTURES / "rules" / "SC310" / "duplicates.py"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode != 0
+    assert (
+        "DuplicateColumnError: A column with name 'title' is already present in table "
+        "'posts'" in completed.stderr
+    )
 
 
 @pytest.mark.parametrize("source", IMPORTABLE, ids=_id)

@@ -206,6 +206,7 @@ class ClassDef:
     body_end: Insertion  # where a new class-level statement goes
     body_indent: str
     tablename: str | None = None
+    tablename_span: Span | None = None
     tablename_computed: bool = False  # declared_attr or non-literal
     has_table: bool = False  # ``__table__ = Table(...)``
     abstract: bool = False

@@ -327,8 +327,9 @@ class ModelExtractor:
     ) -> None:
         if name == "__tablename__":
             literal = _literal(value) if value is not None else _NO_LITERAL
-            if isinstance(literal, str):
+            if isinstance(literal, str) and value is not None:
                 cls.tablename = literal
+                cls.tablename_span = self.span(value)
             else:
                 cls.tablename_computed = True
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from schemacheck.rules.base import Option, Rule
 from schemacheck.rules.checker.syntax_error import SyntaxError as SyntaxErrorRule
 from schemacheck.rules.columns.called_default import CalledDefault
+from schemacheck.rules.columns.column_name_convention import ColumnNameConvention
 from schemacheck.rules.columns.legacy_column import LegacyColumn
 from schemacheck.rules.columns.mutable_default import MutableDefault
 from schemacheck.rules.columns.nullable_implicit import NullableImplicit
@@ -25,8 +26,10 @@ from schemacheck.rules.migrations.migration_filename import MigrationFilename
 from schemacheck.rules.migrations.missing_downgrade import MissingDowngrade
 from schemacheck.rules.migrations.revision_graph import RevisionGraph
 from schemacheck.rules.migrations.sqlite_needs_batch import SqliteNeedsBatch
+from schemacheck.rules.tables.duplicate_column import DuplicateColumn
 from schemacheck.rules.tables.missing_primary_key import MissingPrimaryKey
 from schemacheck.rules.tables.missing_timestamps import MissingTimestamps
+from schemacheck.rules.tables.table_name_convention import TableNameConvention
 from schemacheck.rules.tables.updated_at_without_onupdate import UpdatedAtWithoutOnupdate
 
 ALL_RULES: tuple[type[Rule], ...] = tuple(
@@ -43,6 +46,9 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             CalledDefault,
             UpdatedAtWithoutOnupdate,
             MissingPrimaryKey,
+            TableNameConvention,
+            ColumnNameConvention,
+            DuplicateColumn,
             MissingDowngrade,
             DowngradeIncomplete,
             AddRequiredColumnWithoutDefault,
