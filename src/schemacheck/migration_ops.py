@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from schemacheck.schema import MigrationOp
+from schemacheck.schema import FileSchema, MigrationOp
 
 # Object keys: ("table", t), ("column", t, c), ("index", name), ("constraint", name).
 ObjectKey = tuple[str, ...]
@@ -246,3 +246,18 @@ def net_effect(
         for key in created(op):
             create(key)
     return effect
+
+
+def upgrade_ops(schema: FileSchema) -> list[MigrationOp]:
+    """The upgrade's operations; empty when the file is not a migration."""
+    migration = schema.migration
+    return migration.upgrade.ops if migration is not None else []
+
+
+def all_ops(schema: FileSchema) -> list[MigrationOp]:
+    """The operations of upgrade() then downgrade()."""
+    migration = schema.migration
+    if migration is None:
+        return []
+    downgrade = migration.downgrade.ops if migration.downgrade is not None else []
+    return [*migration.upgrade.ops, *downgrade]

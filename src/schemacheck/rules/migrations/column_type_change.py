@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Diagnostic
+from schemacheck.migration_ops import upgrade_ops
 from schemacheck.rules.base import Rule
 
 
@@ -43,10 +44,7 @@ class ColumnTypeChange(Rule):
     family = "migrations"
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        migration = ctx.schema.migration
-        if migration is None:
-            return
-        for op in migration.upgrade.ops:
+        for op in upgrade_ops(ctx.schema):
             if op.name == "alter_column" and "type_" in op.args:
                 column = op.text("column_name") or "?"
                 new = op.args["type_"].source

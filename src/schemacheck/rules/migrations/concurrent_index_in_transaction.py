@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
+from schemacheck.migration_ops import all_ops
 from schemacheck.rules.base import Rule
 from schemacheck.schema import MigrationOp
 
@@ -62,24 +63,20 @@ class ConcurrentIndexInTransaction(Rule):
     fix_applicability = Applicability.SAFE
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        migration = ctx.schema.migration
-        if migration is None:
-            return
-        for function in (migration.upgrade, migration.downgrade):
-            for op in function.ops if function is not None else []:
-                if op.literal("postgresql_concurrently") is not True or op.autocommit:
-                    continue
-                fix = None
-                if not op.batch:
-                    fix = Fix(
-                        "Wrap in `op.get_context().autocommit_block()`",
-                        Applicability.SAFE,
-                        (wrap_in_autocommit(ctx, op),),
-                    )
-                yield self.report(
-                    ctx,
-                    op.args["postgresql_concurrently"].span,
-                    "`postgresql_concurrently=True` inside the migration's transaction: "
-                    "PostgreSQL refuses it",
-                    fix,
+        for op in all_ops(ctx.schema):
+            if op.literal("postgresql_concurrently") is not True or op.autocommit:
+                continue
+            fix = None
+            if not op.batch:
+                fix = Fix(
+                    "Wrap in `op.get_context().autocommit_block()`",
+                    Applicability.SAFE,
+                    (wrap_in_autocommit(ctx, op),),
                 )
+            yield self.report(
+                ctx,
+                op.args["postgresql_concurrently"].span,
+                "`postgresql_concurrently=True` inside the migration's transaction: "
+                "PostgreSQL refuses it",
+                fix,
+            )

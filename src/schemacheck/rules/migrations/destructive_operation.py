@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Diagnostic
+from schemacheck.migration_ops import upgrade_ops
 from schemacheck.rules.base import Rule
 
 _WHAT = {
@@ -48,10 +49,7 @@ class DestructiveOperation(Rule):
     family = "migrations"
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        migration = ctx.schema.migration
-        if migration is None:
-            return
-        for op in migration.upgrade.ops:
+        for op in upgrade_ops(ctx.schema):
             template = _WHAT.get(op.name)
             if op.name == "alter_column" and "new_column_name" in op.args:
                 template = "renames column {column} of {table}: code using the old name breaks"

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Diagnostic
+from schemacheck.migration_ops import all_ops
 from schemacheck.rules.base import Rule
 
 _NEEDS_BATCH = ("alter_column", "drop_column", "create_foreign_key", "drop_constraint")
@@ -47,14 +48,10 @@ class SqliteNeedsBatch(Rule):
     dialects = ("sqlite",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        migration = ctx.schema.migration
-        if migration is None:
-            return
-        for function in (migration.upgrade, migration.downgrade):
-            for op in function.ops if function is not None else []:
-                if op.name in _NEEDS_BATCH and not op.batch:
-                    yield self.report(
-                        ctx,
-                        op.call.span,
-                        f"`op.{op.name}` outside `batch_alter_table`: SQLite cannot do it in place",
-                    )
+        for op in all_ops(ctx.schema):
+            if op.name in _NEEDS_BATCH and not op.batch:
+                yield self.report(
+                    ctx,
+                    op.call.span,
+                    f"`op.{op.name}` outside `batch_alter_table`: SQLite cannot do it in place",
+                )
