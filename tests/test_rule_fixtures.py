@@ -31,9 +31,11 @@ def _id(path: Path) -> str:
 @pytest.mark.parametrize("source", RULE_FIXTURES, ids=_id)
 def test_findings(source: Path) -> None:
     code = source.parent.name
-    result = check(source, [code])
+    # SC002 judges the noqa comments of the rules that run: run them all, compare its findings.
+    result = check(source, ["ALL"] if code == "SC002" else [code])
     assert not result.errors
-    compare_or_update(source.with_suffix(".expected"), render(result.diagnostics))
+    found = [d for d in result.diagnostics if d.code == code]
+    compare_or_update(source.with_suffix(".expected"), render(found))
 
 
 @pytest.mark.parametrize("source", RULE_FIXTURES, ids=_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _NOQA = re.compile(
     r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
@@ -31,6 +31,19 @@ class Directives:
     lines: dict[int, frozenset[str] | None]  # line -> codes, None meaning every code
     file: frozenset[str] | bool | None  # False: no file-level directive
     statement_starts: dict[int, int]  # a continuation line -> the first line of its statement
+    columns: dict[int, tuple[int, int]] = field(default_factory=dict)  # line -> comment columns
+
+    def suppressor(self, code: str, lines: tuple[int, ...]) -> int | None:
+        """The line whose ``# noqa`` suppresses ``code`` on ``lines`` (0 for the file's)."""
+        if self.file is None or (isinstance(self.file, frozenset) and code in self.file):
+            return 0
+        lines = (*lines, *(self.statement_starts[n] for n in lines if n in self.statement_starts))
+        for line in lines:
+            if line in self.lines:
+                codes = self.lines[line]
+                if codes is None or code in codes:
+                    return line
+        return None
 
     def suppresses(self, code: str, lines: tuple[int, ...]) -> bool:
         if self.file is None or (isinstance(self.file, frozenset) and code in self.file):
@@ -55,10 +68,11 @@ def read_directives(text: str) -> Directives:
     lines: dict[int, frozenset[str] | None] = {}
     file: frozenset[str] | bool | None = False
     starts: dict[int, int] = {}
+    columns: dict[int, tuple[int, int]] = {}
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
-        return Directives(lines, file, starts)
+        return Directives(lines, file, starts, columns)
     current: int | None = None
     for token in tokens:
         if token.type == tokenize.NEWLINE and current is not None:
@@ -80,4 +94,6 @@ def read_directives(text: str) -> Directives:
         match = _NOQA.search(token.string)
         if match:
             lines[token.start[0]] = _codes(match)
-    return Directives(lines, file, starts)
+            column = token.start[1] + match.start()
+            columns[token.start[0]] = (column, token.start[1] + match.end())
+    return Directives(lines, file, starts, columns)

@@ -25,7 +25,7 @@ from schemacheck.diagnostics import Applicability, Diagnostic, Level
 from schemacheck.extract.models import extract_models
 from schemacheck.files import discover, display_path, matches
 from schemacheck.fixes import apply_fixes
-from schemacheck.noqa import read_directives
+from schemacheck.noqa import Directives, read_directives
 from schemacheck.project import Project, ProjectFile
 from schemacheck.rules import BY_CODE, Rule
 from schemacheck.schema import FileSchema
@@ -164,15 +164,49 @@ def check_text(
             diagnostics.extend(rule.check(ctx))
         except Exception as error:
             errors.append(_internal(display, f"rule {rule.code}", error, settings.verbose))
-    if diagnostics:
+    wants_unused = any(rule.code == "SC002" for rule in rules)
+    if diagnostics or (wants_unused and "noqa" in text):
         directives = read_directives(text)
-        diagnostics = [
-            d
-            for d in diagnostics
-            if not directives.suppresses(d.code, (d.span.line, *d.noqa_lines))
-        ]
+        used: set[tuple[int, str]] = set()
+        kept = []
+        for d in diagnostics:
+            line = directives.suppressor(d.code, (d.span.line, *d.noqa_lines))
+            if line is None:
+                kept.append(d)
+            else:
+                used.add((line, d.code))
+        diagnostics = kept
+        if wants_unused:
+            enabled = {rule.code for rule in rules}
+            diagnostics.extend(unused_noqa(display, lines, directives, used, enabled))
     diagnostics.sort(key=lambda d: d.sort_key)
     return diagnostics, schema, errors
+
+
+def unused_noqa(
+    display: str,
+    lines: LineIndex,
+    directives: Directives,
+    used: set[tuple[int, str]],
+    enabled: set[str],
+) -> list[Diagnostic]:
+    """SC002: ``# noqa: SC...`` codes of enabled rules that suppressed nothing on their line."""
+    rule = BY_CODE["SC002"]
+    found = []
+    for line, codes in sorted(directives.lines.items()):
+        if codes is None:
+            continue  # a bare noqa may serve other tools
+        unused = sorted(
+            c for c in codes if c in enabled and c.startswith("SC") and (line, c) not in used
+        )
+        if not unused:
+            continue
+        start_column, end_column = directives.columns.get(line, (0, 0))
+        base = lines.line_start(line)
+        span = lines.span(base + start_column, base + end_column)
+        message = f"Unused `noqa` for {', '.join(unused)}: nothing to suppress here"
+        found.append(Diagnostic(rule.code, rule.name, message, rule.level, display, span))
+    return found
 
 
 def _internal(display: str, what: str, error: BaseException, verbose: bool) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from schemacheck.rules.base import Option, Rule
 from schemacheck.rules.checker.syntax_error import SyntaxError as SyntaxErrorRule
+from schemacheck.rules.checker.unused_noqa import UnusedNoqa
 from schemacheck.rules.columns.called_default import CalledDefault
 from schemacheck.rules.columns.column_name_convention import ColumnNameConvention
 from schemacheck.rules.columns.legacy_column import LegacyColumn
@@ -36,6 +37,7 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
     sorted(
         (
             SyntaxErrorRule,
+            UnusedNoqa,
             FkMissingOndelete,
             FkMissingIndex,
             LegacyColumn,
