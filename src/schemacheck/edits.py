@@ -7,7 +7,7 @@ only when the file has no way to name the construct yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -146,3 +146,15 @@ def _existing_from_import(module: cst.Module, home: str) -> cst.ImportFrom | Non
 
 def _offsets(ctx: FileContext, node: cst.CSTNode) -> tuple[int, int]:
     return node_offsets(ctx.module, [node])[id(node)]
+
+
+def without_keyword(args: Sequence[cst.Arg], keyword: str) -> list[cst.Arg]:
+    """Remove one keyword argument, keeping the commas and line layout of the others."""
+    result = list(args)
+    for index, arg in enumerate(result):
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            if index > 0:
+                result[index - 1] = result[index - 1].with_changes(comma=arg.comma)
+            del result[index]
+            break
+    return result

@@ -181,6 +181,7 @@ class IndexDef:
     columns: list[str | None]  # None for an expression (func.lower(x), text(...))
     span: Span
     name: str | None = None
+    unique: bool = False
 
 
 @dataclass

@@ -680,7 +680,9 @@ class ModelExtractor:
             name_kw = _keyword_value(node, "name")
             literal = _literal(name_kw) if name_kw is not None else None
             name = literal if isinstance(literal, str) else None
-        return IndexDef(kind=kind, columns=columns, span=self.span(node), name=name)
+        unique_node = _keyword_value(node, "unique")
+        unique = kind != "Index" or (unique_node is not None and _literal(unique_node) is True)
+        return IndexDef(kind=kind, columns=columns, span=self.span(node), name=name, unique=unique)
 
 
 # ---- small syntax helpers ------------------------------------------------------------------

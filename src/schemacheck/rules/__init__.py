@@ -30,6 +30,7 @@ from schemacheck.rules.migrations.sqlite_needs_batch import SqliteNeedsBatch
 from schemacheck.rules.tables.duplicate_column import DuplicateColumn
 from schemacheck.rules.tables.missing_primary_key import MissingPrimaryKey
 from schemacheck.rules.tables.missing_timestamps import MissingTimestamps
+from schemacheck.rules.tables.redundant_index import RedundantIndex
 from schemacheck.rules.tables.table_name_convention import TableNameConvention
 from schemacheck.rules.tables.updated_at_without_onupdate import UpdatedAtWithoutOnupdate
 
@@ -51,6 +52,7 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             TableNameConvention,
             ColumnNameConvention,
             DuplicateColumn,
+            RedundantIndex,
             MissingDowngrade,
             DowngradeIncomplete,
             AddRequiredColumnWithoutDefault,

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 import libcst as cst
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
-from schemacheck.edits import spell
+from schemacheck.edits import spell, without_keyword
 from schemacheck.mapping import Role, find_column
 from schemacheck.positions import code_at_indent, node_offsets
 from schemacheck.pytypes import python_type
@@ -148,7 +148,7 @@ class LegacyColumn(Rule):
         value = statement.value
         args = value.args
         if drop_nullable:
-            args = _without_keyword(args, "nullable")
+            args = without_keyword(args, "nullable")
         new_call = value.with_changes(
             func=cst.parse_expression(spelled.names["sqlalchemy.mapped_column"]), args=args
         )
@@ -199,15 +199,3 @@ def _has_identity(column: ColumnDef) -> bool:
     return column.call is not None and any(
         a.qualname == "sqlalchemy.Identity" for a in column.call.args
     )
-
-
-def _without_keyword(args: Sequence[cst.Arg], keyword: str) -> list[cst.Arg]:
-    """Remove one keyword argument, keeping the commas and line layout of the others."""
-    result = list(args)
-    for index, arg in enumerate(result):
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            if index > 0:
-                result[index - 1] = result[index - 1].with_changes(comma=arg.comma)
-            del result[index]
-            break
-    return result

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import libcst as cst
+
+from schemacheck.context import FileContext
+from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix, Span
+from schemacheck.edits import without_keyword
+from schemacheck.mapping import TableView, primary_key_columns, table_views
+from schemacheck.positions import code_at_indent, node_offsets
+from schemacheck.rules.base import Rule
+from schemacheck.schema import ColumnDef
+
+
+@dataclass
+class _Index:
+    """An index the table gets, whatever declared it."""
+
+    columns: tuple[str, ...]
+    unique: bool
+    label: str
+    span: Span
+    column: ColumnDef | None = None  # set for ``index=True`` on a column
+
+
+class RedundantIndex(Rule):
+    """
+    ## What it does
+    Checks for indexes the database already has in another form: `index=True` on a primary-key
+    column, and a non-unique index (an `Index` or `index=True`) whose columns equal, or are a
+    leading prefix of, another index, unique constraint or the primary key of the same table.
+    `unique=True` together with `index=True` makes one unique index, not two, and is not
+    reported.
+
+    ## Why is this bad?
+    Every index is written on every insert and update and takes disk and memory, but the query
+    planner only needs one index per leading column set: an index on `(b)` next to one on
+    `(b, a)` costs writes and serves no query the second cannot.
+
+    ## Example
+    ```python
+    class Membership(Base):
+        __tablename__ = "memberships"
+        __table_args__ = (Index("ix_memberships_user_project", "user_id", "project_id"),)
+        id: Mapped[int] = mapped_column(primary_key=True, index=True)
+        user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+        project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    ```
+
+    ## Use instead
+    ```python
+    class Membership(Base):
+        __tablename__ = "memberships"
+        __table_args__ = (Index("ix_memberships_user_project", "user_id", "project_id"),)
+        id: Mapped[int] = mapped_column(primary_key=True)
+        user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+        project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    ```
+
+    ## Fix safety
+    The fix is safe: it removes `index=True` from the column, leaving the index that covers it.
+    A redundant `Index(...)` in `__table_args__` or `Table()` is reported without a fix.
+    """
+
+    code = "SC306"
+    name = "redundant-index"
+    family = "tables"
+    fix_applicability = Applicability.SAFE
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        reported: set[int] = set()
+        for view in table_views(ctx.mapping):
+            indexes = _indexes(view)
+            for position, index in enumerate(indexes):
+                if index.unique:
+                    continue
+                cover = _covering(index, position, indexes)
+                if cover is None:
+                    continue
+                key = id(index.column) if index.column is not None else id(index.span)
+                if key in reported:
+                    continue
+                reported.add(key)
+                columns = ", ".join(index.columns)
+                yield self.report(
+                    ctx,
+                    index.span,
+                    f"Index on ({columns}) is redundant: {cover.label} already covers it",
+                    _fix(ctx, index.column) if index.column is not None else None,
+                    statement_line=index.column.span.line if index.column else None,
+                )
+
+
+def _indexes(view: TableView) -> list[_Index]:
+    result = []
+    aliases = {c.attr: c.name for c in view.columns if c.attr and c.name}
+    primary = tuple(c for c in primary_key_columns(view.columns, view.indexes) if c)
+    if primary:
+        result.append(_Index(primary, True, "the primary key", view.columns[0].span))
+    for column in view.columns:
+        if column.name is None or column.dynamic:
+            continue
+        if column.index and not column.unique:
+            result.append(
+                _Index(
+                    (column.name,),
+                    False,
+                    f'index=True on "{column.name}"',
+                    column.report_span,
+                    column,
+                )
+            )
+        elif column.unique:
+            result.append(
+                _Index((column.name,), True, f'the unique "{column.name}"', column.report_span)
+            )
+    for index in view.indexes:
+        if index.kind == "PrimaryKeyConstraint" or None in index.columns:
+            continue
+        columns = tuple(aliases.get(c, c) for c in index.columns if c is not None)
+        label = f'"{index.name}"' if index.name else f"{index.kind}({', '.join(columns)})"
+        result.append(_Index(columns, index.unique, label, index.span))
+    return result
+
+
+def _covering(index: _Index, position: int, indexes: list[_Index]) -> _Index | None:
+    for other_position, other in enumerate(indexes):
+        if other is index or other.columns[: len(index.columns)] != index.columns:
+            continue
+        longer = len(other.columns) > len(index.columns)
+        # Of two equal non-unique indexes, the later one is the redundant one.
+        if other.unique or longer or other_position < position:
+            return other
+    return None
+
+
+def _fix(ctx: FileContext, column: ColumnDef) -> Fix | None:
+    node = column.statement.node
+    call = node if isinstance(node, cst.Call) else getattr(node, "value", None)
+    if not isinstance(call, cst.Call) or column.sa_column is not None:
+        return None
+    start, end = node_offsets(ctx.module, [call])[id(call)]
+    if "#" in ctx.text[start:end]:
+        return None  # removing the argument could take a comment with it
+    new_call = call.with_changes(args=without_keyword(call.args, "index"))
+    indent = ctx.lines.line_indent(column.span.line)
+    return Fix(
+        "Remove `index=True`",
+        Applicability.SAFE,
+        (Edit(start, end, code_at_indent(ctx.module, new_call, indent)),),
+    )
