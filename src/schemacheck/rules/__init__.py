@@ -9,6 +9,7 @@ from schemacheck.rules.columns.called_default import CalledDefault
 from schemacheck.rules.columns.column_name_convention import ColumnNameConvention
 from schemacheck.rules.columns.legacy_column import LegacyColumn
 from schemacheck.rules.columns.mutable_default import MutableDefault
+from schemacheck.rules.columns.nullable_conflict import NullableConflict
 from schemacheck.rules.columns.nullable_implicit import NullableImplicit
 from schemacheck.rules.columns.string_without_length import StringWithoutLength
 from schemacheck.rules.foreign_keys.fk_missing_index import FkMissingIndex
@@ -45,6 +46,7 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             StringWithoutLength,
             MissingTimestamps,
             NullableImplicit,
+            NullableConflict,
             MutableDefault,
             CalledDefault,
             UpdatedAtWithoutOnupdate,
