@@ -9,6 +9,8 @@ from schemacheck.rules.columns.called_default import CalledDefault
 from schemacheck.rules.columns.column_name_convention import ColumnNameConvention
 from schemacheck.rules.columns.legacy_column import LegacyColumn
 from schemacheck.rules.columns.mutable_default import MutableDefault
+from schemacheck.rules.columns.naive_utcnow_default import NaiveUtcnowDefault
+from schemacheck.rules.columns.nullable_boolean import NullableBoolean
 from schemacheck.rules.columns.nullable_conflict import NullableConflict
 from schemacheck.rules.columns.nullable_implicit import NullableImplicit
 from schemacheck.rules.columns.string_without_length import StringWithoutLength
@@ -49,6 +51,8 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             NullableConflict,
             MutableDefault,
             CalledDefault,
+            NaiveUtcnowDefault,
+            NullableBoolean,
             UpdatedAtWithoutOnupdate,
             MissingPrimaryKey,
             TableNameConvention,
