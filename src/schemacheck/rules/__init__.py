@@ -7,6 +7,7 @@ from schemacheck.rules.checker.syntax_error import SyntaxError as SyntaxErrorRul
 from schemacheck.rules.checker.unused_noqa import UnusedNoqa
 from schemacheck.rules.columns.called_default import CalledDefault
 from schemacheck.rules.columns.column_name_convention import ColumnNameConvention
+from schemacheck.rules.columns.float_for_money import FloatForMoney
 from schemacheck.rules.columns.legacy_column import LegacyColumn
 from schemacheck.rules.columns.mutable_default import MutableDefault
 from schemacheck.rules.columns.naive_utcnow_default import NaiveUtcnowDefault
@@ -53,6 +54,7 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             CalledDefault,
             NaiveUtcnowDefault,
             NullableBoolean,
+            FloatForMoney,
             UpdatedAtWithoutOnupdate,
             MissingPrimaryKey,
             TableNameConvention,
