@@ -133,3 +133,32 @@ def test_generated_downgrades_round_trip(chain: Path, tmp_path: Path, database_u
     assert snapshot(database_url) == {}
     command.upgrade(alembic_config, "head")
     assert snapshot(database_url) == first
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    yield from _postgres_database()
+
+
+@pytest.mark.parametrize("code", ["SC208", "SC209", "SC311"])
+def test_postgresql_fixes_create_tables(code: str, postgres_url: str) -> None:
+    """The fixes of the PostgreSQL rules produce models PostgreSQL accepts."""
+    import subprocess
+    import sys
+
+    fixed = sorted((Path(__file__).parent / "fixtures" / "rules" / code).glob("*.fixed.py"))
+    assert fixed
+    for path in fixed:
+        completed = subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).parent / "import_models.py"),
+                str(path),
+                postgres_url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert completed.returncode == 0, completed.stderr[-3000:]
+        assert "tables: [" in completed.stdout

@@ -14,7 +14,7 @@ import libcst as cst
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Edit
-from schemacheck.extract.names import ORM_NAMES, dotted_name
+from schemacheck.extract.names import ORM_NAMES, canonical, dotted_name
 from schemacheck.positions import node_offsets
 from schemacheck.schema import Call, Insertion
 
@@ -49,6 +49,25 @@ def spell(ctx: FileContext, wanted: Iterable[str]) -> Spelled:
     missing: dict[str, list[str]] = {}
     module_imports: list[str] = []
     for full in wanted:
+        module, _, attr = full.rpartition(".")
+        if module.startswith("sqlalchemy.dialects."):
+            # Dialect types live only in their dialect module: import them from there.
+            direct = [
+                local
+                for local, target in ctx.names.bindings.items()
+                if canonical(target) == f"sqlalchemy.{attr}"
+                and target.endswith(f".{attr}")
+                and target.startswith(module)
+            ]
+            if direct:
+                names[full] = direct[0]
+            elif not ctx.names.is_bound(attr):
+                missing.setdefault(module, []).append(attr)
+                names[full] = attr
+            else:
+                names[full] = f"{module.rsplit('.', 1)[1]}.{attr}"
+                module_imports.append(f"{module} as {module.rsplit('.', 1)[1]}")
+            continue
         spelled = ctx.names.spell(full)
         if spelled is not None:
             names[full] = spelled

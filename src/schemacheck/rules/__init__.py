@@ -14,6 +14,11 @@ from schemacheck.rules.columns.naive_utcnow_default import NaiveUtcnowDefault
 from schemacheck.rules.columns.nullable_boolean import NullableBoolean
 from schemacheck.rules.columns.nullable_conflict import NullableConflict
 from schemacheck.rules.columns.nullable_implicit import NullableImplicit
+from schemacheck.rules.columns.postgresql_types import (
+    DatetimeWithoutTimezone,
+    JsonNotJsonb,
+    ShortPrimaryKey,
+)
 from schemacheck.rules.columns.string_without_length import StringWithoutLength
 from schemacheck.rules.foreign_keys.fk_missing_index import FkMissingIndex
 from schemacheck.rules.foreign_keys.fk_missing_ondelete import FkMissingOndelete
@@ -55,6 +60,9 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             NaiveUtcnowDefault,
             NullableBoolean,
             FloatForMoney,
+            DatetimeWithoutTimezone,
+            JsonNotJsonb,
+            ShortPrimaryKey,
             UpdatedAtWithoutOnupdate,
             MissingPrimaryKey,
             TableNameConvention,
