@@ -45,7 +45,7 @@ def run(
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     (tmp_path / "models.py").write_text(BAD)
-    (tmp_path / "pyproject.toml").write_text('[tool.schemacheck]\nignore = ["SC302"]\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.schemacheck]\nignore = ["SC302", "SC308"]\n')
     return tmp_path
 
 

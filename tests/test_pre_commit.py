@@ -43,7 +43,7 @@ def user_repo(tmp_path: Path) -> Path:
     _git("config", "user.email", "dev@example.invalid", cwd=repo)
     _git("config", "user.name", "dev", cwd=repo)
     (repo / "models.py").write_text(BAD_MODEL)
-    (repo / "pyproject.toml").write_text('[tool.schemacheck]\nignore = ["SC302"]\n')
+    (repo / "pyproject.toml").write_text('[tool.schemacheck]\nignore = ["SC302", "SC308"]\n')
     _git("add", ".", cwd=repo)
     return repo
 

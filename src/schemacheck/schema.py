@@ -243,6 +243,15 @@ class ModuleIndex:
 
 
 @dataclass
+class MetadataSite:
+    """Where a ``MetaData`` comes into being: explicitly, or inside a declarative base."""
+
+    kind: str  # "MetaData()", "declarative_base()", "SQLAlchemy()", "DeclarativeBase"
+    span: Span
+    naming_convention: bool | None  # None: decided elsewhere (a metadata object passed in)
+
+
+@dataclass
 class FileSchema:
     path: str
     classes: list[ClassDef] = field(default_factory=list)
@@ -254,6 +263,7 @@ class FileSchema:
     uses_pipe_none: bool = False
     import_insertion: int = 0  # offset where a new import line goes
     migration: Migration | None = None
+    metadata_sites: list[MetadataSite] = field(default_factory=list)
 
     def class_named(self, name: str) -> ClassDef | None:
         for cls in self.classes:

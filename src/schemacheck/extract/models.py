@@ -32,6 +32,7 @@ from schemacheck.schema import (
     IndexDef,
     IndexKind,
     Insertion,
+    MetadataSite,
     ModuleIndex,
     NodeRef,
     SqlType,
@@ -96,6 +97,7 @@ class ModelExtractor:
         self.names = Names.from_module(module, text)
         self.offsets = node_offsets(module)
         self.schema = FileSchema(path=path)
+        self._metadata_vars: dict[str, bool] = {}
         self.newline = module.default_newline
 
     # ---- positions and small values -------------------------------------------------------
@@ -233,6 +235,7 @@ class ModelExtractor:
         if not isinstance(value, cst.Call):
             return
         qualname = self.names.resolve(value.func)
+        self._metadata_site(value, qualname, target_name)
         if qualname == "sqlalchemy.Table":
             self.schema.tables.append(self._table(value, target_name))
         elif qualname in _INDEX_KINDS:
@@ -242,6 +245,39 @@ class ModelExtractor:
                 self.schema.module_indexes.append(ModuleIndex(owner=owner, index=index))
         elif target_name is not None and _is_declarative_factory(value, self.names):
             self.schema.declarative_bases.add(target_name)
+
+    # ---- metadata --------------------------------------------------------------------------
+
+    _METADATA_OWNERS = {  # noqa: RUF012 - a constant table
+        "sqlalchemy.declarative_base": "declarative_base()",
+        "flask_sqlalchemy.SQLAlchemy": "SQLAlchemy()",
+    }
+
+    def _metadata_site(self, node: cst.Call, qualname: str | None, target: str | None) -> None:
+        """Record MetaData() calls and the bases that create a MetaData of their own."""
+        if qualname == "sqlalchemy.MetaData":
+            has = _keyword_value(node, "naming_convention") is not None or any(
+                a.star for a in node.args
+            )
+            self.schema.metadata_sites.append(MetadataSite("MetaData()", self.span(node), has))
+            if target is not None:
+                self._metadata_vars[target] = has
+        elif qualname in self._METADATA_OWNERS:
+            given = _keyword_value(node, "metadata")
+            self.schema.metadata_sites.append(
+                MetadataSite(
+                    self._METADATA_OWNERS[qualname], self.span(node), self._convention_of(given)
+                )
+            )
+
+    def _convention_of(self, given: cst.BaseExpression | None) -> bool | None:
+        if given is None:
+            return False  # a MetaData() of its own, without a convention
+        if isinstance(given, cst.Call) and self.names.resolve(given.func) == "sqlalchemy.MetaData":
+            return None  # reported at that MetaData() call
+        if isinstance(given, cst.Name) and given.value in self._metadata_vars:
+            return None  # reported where it was created
+        return None  # built elsewhere: not this file's to judge
 
     # ---- classes ---------------------------------------------------------------------------
 
@@ -275,14 +311,18 @@ class ModelExtractor:
                 for d in node.decorators
             ),
         )
+        declares_metadata = False
         for statement in body:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     self._class_small(cls, small, statement)
+                    declares_metadata = declares_metadata or _assigns(small, "metadata")
             elif isinstance(statement, cst.FunctionDef):
                 self._class_function(cls, statement)
             elif isinstance(statement, cst.ClassDef):
                 self._class(statement, nested=True)
+        if not declares_metadata and any(b.qualname == "sqlalchemy.DeclarativeBase" for b in bases):
+            self.schema.metadata_sites.append(MetadataSite("DeclarativeBase", cls.span, False))
         self.schema.classes.append(cls)
 
     def _body_end(self, node: cst.ClassDef) -> Insertion:
@@ -325,6 +365,9 @@ class ModelExtractor:
         value: cst.BaseExpression | None,
         statement: cst.BaseSmallStatement,
     ) -> None:
+        if name == "metadata" and isinstance(value, cst.Call):
+            self._metadata_site(value, self.names.resolve(value.func), None)
+            return
         if name == "__tablename__":
             literal = _literal(value) if value is not None else _NO_LITERAL
             if isinstance(literal, str) and value is not None:
@@ -719,6 +762,16 @@ def _parse_string_annotation(node: cst.SimpleString) -> cst.BaseExpression | Non
         return cst.parse_expression(value)
     except cst.ParserSyntaxError:
         return None
+
+
+def _assigns(small: cst.BaseSmallStatement, name: str) -> bool:
+    if isinstance(small, cst.Assign):
+        return any(isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets)
+    return (
+        isinstance(small, cst.AnnAssign)
+        and isinstance(small.target, cst.Name)
+        and (small.target.value == name)
+    )
 
 
 def _is_construct(qualname: str | None) -> bool:

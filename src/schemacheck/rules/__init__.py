@@ -37,6 +37,9 @@ from schemacheck.rules.migrations.missing_downgrade import MissingDowngrade
 from schemacheck.rules.migrations.revision_graph import RevisionGraph
 from schemacheck.rules.migrations.sqlite_needs_batch import SqliteNeedsBatch
 from schemacheck.rules.tables.duplicate_column import DuplicateColumn
+from schemacheck.rules.tables.metadata_without_naming_convention import (
+    MetadataWithoutNamingConvention,
+)
 from schemacheck.rules.tables.missing_primary_key import MissingPrimaryKey
 from schemacheck.rules.tables.missing_timestamps import MissingTimestamps
 from schemacheck.rules.tables.redundant_index import RedundantIndex
@@ -69,6 +72,7 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             ColumnNameConvention,
             DuplicateColumn,
             RedundantIndex,
+            MetadataWithoutNamingConvention,
             MissingDowngrade,
             DowngradeIncomplete,
             AddRequiredColumnWithoutDefault,
