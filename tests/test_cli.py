@@ -69,7 +69,7 @@ def test_concise_and_json(project: Path) -> None:
     )
     result = run("models.py", "--output-format", "json", cwd=project)
     data = json.loads(result.stdout)
-    assert {d["code"] for d in data} == {"SC101", "SC102", "SC201", "SC203"}
+    assert {d["code"] for d in data} == {"SC101", "SC102", "SC201", "SC203", "SC309"}
     first = next(d for d in data if d["code"] == "SC101")
     assert first == {
         **first,

@@ -34,12 +34,15 @@ _TOP_LEVEL_KEYS: dict[str, type | tuple[type, ...]] = {
     "per-file-ignores": dict,
     "target-version": str,
     "dialect": (str, list),
+    "async": bool,
+    "src": list,
     "rules": dict,
 }
 _KINDS: dict[type | tuple[type, ...], str] = {
     list: "a list of strings",
     dict: "a table",
     str: "a string",
+    bool: "a boolean",
 }
 DIALECTS = ("postgresql", "sqlite", "mysql", "mariadb", "mssql", "oracle")
 _TARGET = re.compile(r"^py3(\d{1,2})$")
@@ -57,6 +60,8 @@ class Config:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     target_version: tuple[int, int] = (3, 9)
     dialects: list[str] = field(default_factory=list)
+    is_async: bool = False  # an asyncio project: async-specific rules are on
+    src: list[str] = field(default_factory=list)  # directories that hold top-level packages
     rule_settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # by code
 
     @property
@@ -171,6 +176,8 @@ def parse_section(config: Config, section: Mapping[str, Any], prefix: str, where
                     f"(one of {', '.join(DIALECTS)})"
                 )
         config.dialects = dialects
+    config.is_async = bool(section.get("async", False))
+    config.src = list(section.get("src", []))
     for rule_key, options in section.get("rules", {}).items():
         _parse_rule_options(config, rule_key, options, _key(prefix, "rules"), where)
 
@@ -256,6 +263,17 @@ class Selection:
     ignore: Sequence[str] = ()
 
 
+def _on_by_default(rule: type[Rule], config: Config) -> bool:
+    """On by default, or switched on by the dialect, the ``async`` setting or an option."""
+    settings = config.rule_settings.get(rule.code, {})
+    return (
+        rule.default_enabled
+        or bool(set(rule.dialects) & set(config.dialects))
+        or (rule.for_async and config.is_async)
+        or (rule.enabled_by_option is not None and bool(settings.get(rule.enabled_by_option)))
+    )
+
+
 def enabled_rules(config: Config, cli: Selection | None = None) -> list[Rule]:
     cli = cli or Selection()
     where = "command line"
@@ -264,11 +282,7 @@ def enabled_rules(config: Config, cli: Selection | None = None) -> list[Rule]:
     elif config.select is not None:
         codes = resolve_selectors(config.select, "select", "config")
     else:
-        codes = {
-            rule.code
-            for rule in ALL_RULES
-            if rule.default_enabled or set(rule.dialects) & set(config.dialects)
-        }
+        codes = {rule.code for rule in ALL_RULES if _on_by_default(rule, config)}
     codes |= resolve_selectors(config.extend_select, "extend-select", "config")
     codes |= resolve_selectors(cli.extend_select, "--extend-select", where)
     codes -= resolve_selectors(config.ignore, "ignore", "config")

@@ -8,6 +8,7 @@ import libcst as cst
 
 from schemacheck.extract.names import Names
 from schemacheck.mapping import Mapping
+from schemacheck.project import Project
 from schemacheck.schema import FileSchema
 from schemacheck.source import LineIndex
 
@@ -22,10 +23,14 @@ class FileContext:
     schema: FileSchema
     names: Names
     target_version: tuple[int, int] = (3, 9)
+    project: Project | None = None  # the other files, when the run has more than this one
     mapping: Mapping = field(init=False)
 
     def __post_init__(self) -> None:
-        self.mapping = Mapping(self.schema)
+        if self.project is not None:
+            self.mapping = Mapping.for_project(self.project, self.schema)
+        else:
+            self.mapping = Mapping(self.schema)
 
     @property
     def newline(self) -> str:

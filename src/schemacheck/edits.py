@@ -16,7 +16,7 @@ from schemacheck.context import FileContext
 from schemacheck.diagnostics import Edit
 from schemacheck.extract.names import ORM_NAMES, canonical, dotted_name
 from schemacheck.positions import node_offsets
-from schemacheck.schema import Call, Insertion
+from schemacheck.schema import Call, ColumnDef, Insertion
 
 
 def add_keyword(call: Call, name: str, value: str) -> Edit:
@@ -177,3 +177,33 @@ def without_keyword(args: Sequence[cst.Arg], keyword: str) -> list[cst.Arg]:
             del result[index]
             break
     return result
+
+
+def annotate_nullable(
+    ctx: FileContext, column: ColumnDef, nullable: bool
+) -> tuple[str, list[Edit]] | None:
+    """The column's annotation rewritten to say whether it holds None, with its edits.
+
+    ``Mapped[str]`` becomes ``Mapped[Optional[str]]`` (or ``Mapped[str | None]``, in the file's
+    own style or for Python 3.10+), and back; SQLModel's plain annotations likewise.
+    """
+    statement = column.statement.node
+    annotation = column.annotation
+    if not isinstance(statement, cst.AnnAssign) or annotation is None:
+        return None
+    node = statement.annotation.annotation
+    if isinstance(node, cst.SimpleString):
+        return None  # a string annotation: leave it to the author
+    pipe = (ctx.schema.uses_pipe_none and not ctx.schema.uses_optional) or (
+        not ctx.schema.uses_optional and ctx.target_version >= (3, 10)
+    )
+    wanted = (["sqlalchemy.Mapped"] if annotation.mapped else []) + (
+        [] if pipe or not nullable else ["typing.Optional"]
+    )
+    spelled = spell(ctx, wanted)
+    inner = annotation.inner
+    if nullable:
+        inner = f"{inner} | None" if pipe else f"{spelled.names['typing.Optional']}[{inner}]"
+    start, end = node_offsets(ctx.module, [node])[id(node)]
+    text = f"{annotation.source.split('[', 1)[0]}[{inner}]" if annotation.mapped else inner
+    return text, [Edit(start, end, text), *spelled.edits]

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from schemacheck.diagnostics import Span
 from schemacheck.extract.names import DB_MODEL
+from schemacheck.project import Declarative, LibraryName, Project
 from schemacheck.schema import (
     BaseRef,
     ClassDef,
@@ -26,6 +28,7 @@ from schemacheck.schema import (
     ForeignKeyRef,
     IndexDef,
     TableArgs,
+    TableDef,
 )
 
 _FRAMEWORK_BASES = frozenset(
@@ -52,16 +55,78 @@ class Role(enum.Enum):
     OTHER = "not a model"
 
 
-class ClassLookup(Protocol):
-    def find(self, name: str) -> ClassDef | None: ...
+DECLARATIVE = "declarative"  # a base made by ``declarative_base()``
+_LIBRARY_PREFIXES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "builtins", "typing", "abc")
+
+
+class ClassResolver(Protocol):
+    """Where a class's bases are defined: this file only, or the whole project."""
+
+    def base_of(self, cls: ClassDef, base: BaseRef) -> ClassDef | str | None:
+        """The base's class, ``DECLARATIVE``, a library qualname, or None when unknown."""
+
+    def all_classes(self) -> Iterable[ClassDef]: ...
+
+    def schema_of(self, cls: ClassDef) -> FileSchema | None: ...
 
 
 @dataclass
 class FileClasses:
     schema: FileSchema
 
-    def find(self, name: str) -> ClassDef | None:
-        return self.schema.class_named(name)
+    def base_of(self, cls: ClassDef, base: BaseRef) -> ClassDef | str | None:
+        if base.qualname is not None:
+            return base.qualname
+        return _local_base(self.schema, base)
+
+    def all_classes(self) -> Iterable[ClassDef]:
+        return self.schema.classes
+
+    def schema_of(self, cls: ClassDef) -> FileSchema | None:
+        return self.schema if any(c is cls for c in self.schema.classes) else None
+
+
+def _local_base(schema: FileSchema, base: BaseRef) -> ClassDef | str | None:
+    if base.local is None:
+        return None
+    found = schema.class_named(base.local)
+    if found is not None:
+        return found
+    return DECLARATIVE if base.local in schema.declarative_bases else None
+
+
+@dataclass
+class ProjectClasses:
+    project: Project
+    home: FileSchema
+
+    def base_of(self, cls: ClassDef, base: BaseRef) -> ClassDef | str | None:
+        file = self.project.file_of(cls)
+        schema = file.schema if file is not None else self.home
+        if base.qualname is None:
+            return _local_base(schema, base)
+        if file is None or base.qualname.startswith(_LIBRARY_PREFIXES):
+            return base.qualname
+        key = ("base", id(file), base.qualname)
+        if key not in self.project.cache:
+            found = self.project.resolve(file, base.qualname)
+            result: ClassDef | str | None = None
+            if isinstance(found, ClassDef):
+                result = found
+            elif isinstance(found, Declarative):
+                result = DECLARATIVE
+            elif isinstance(found, LibraryName):
+                result = found.qualname
+            self.project.cache[key] = result
+        cached: ClassDef | str | None = self.project.cache[key]
+        return cached
+
+    def all_classes(self) -> Iterable[ClassDef]:
+        return [cls for _, cls in self.project.classes()]
+
+    def schema_of(self, cls: ClassDef) -> FileSchema | None:
+        file = self.project.file_of(cls)
+        return file.schema if file is not None else None
 
 
 @dataclass
@@ -82,24 +147,81 @@ def _camel_to_snake(name: str) -> str:
 
 
 class Mapping:
-    def __init__(self, schema: FileSchema, lookup: ClassLookup | None = None) -> None:
+    def __init__(self, schema: FileSchema, resolver: ClassResolver | None = None) -> None:
         self.schema = schema
-        self.lookup = lookup or FileClasses(schema)
+        self.resolver = resolver or FileClasses(schema)
         self._roles: dict[int, Role] = {}
+        self._own_ids: set[int] | None = None
+
+    @classmethod
+    def for_project(cls, project: Project, schema: FileSchema) -> Mapping:
+        """The mapping of one file of ``project``, shared by every rule that asks."""
+        key = ("mapping", id(schema))
+        if key not in project.cache:
+            project.cache[key] = cls(schema, ProjectClasses(project, schema))
+        mapping: Mapping = project.cache[key]
+        return mapping
+
+    def is_own(self, item: ColumnDef | IndexDef | ForeignKeyRef) -> bool:
+        """Whether this file defines a column, index or constraint (not another module)."""
+        if self._own_ids is None:
+            schema = self.schema
+            items: list[object] = []
+            for cls in schema.classes:
+                items.extend(cls.columns)
+                if cls.table_args is not None:
+                    items.extend(cls.table_args.indexes)
+                    items.extend(cls.table_args.foreign_keys)
+            for table in schema.tables:
+                items.extend(table.columns)
+                items.extend(table.indexes)
+                items.extend(table.foreign_keys)
+            items.extend(m.index for m in schema.module_indexes)
+            self._own_ids = {id(item) for item in items}
+        return id(item) in self._own_ids
+
+    def path_of(self, column: ColumnDef) -> str:
+        """The file that defines a column of one of this file's tables."""
+        for cls in self.resolver.all_classes():
+            if any(c is column for c in cls.columns):
+                schema = self.resolver.schema_of(cls)
+                if schema is not None:
+                    return schema.path
+        return self.schema.path
+
+    def tables_everywhere(self) -> list[MappedTable]:
+        """Every mapped table the resolver knows, for mixins used across modules."""
+        seen: set[int] = set()
+        result: list[MappedTable] = []
+        for cls in self.resolver.all_classes():
+            schema = self.resolver.schema_of(cls)
+            if schema is None or id(schema) in seen:
+                continue
+            seen.add(id(schema))
+            other = self if schema is self.schema else self._sibling(schema)
+            result.extend(other.tables())
+        return result
+
+    def _sibling(self, schema: FileSchema) -> Mapping:
+        if isinstance(self.resolver, ProjectClasses):
+            return Mapping.for_project(self.resolver.project, schema)
+        return Mapping(schema)
 
     # ---- inheritance ----------------------------------------------------------------------
 
-    def base_class(self, base: BaseRef) -> ClassDef | None:
-        if base.local is not None and base.qualname is None:
-            return self.lookup.find(base.local)
-        return None
+    def base_class(self, cls: ClassDef, base: BaseRef) -> ClassDef | None:
+        found = self.resolver.base_of(cls, base)
+        return found if isinstance(found, ClassDef) else None
 
-    def is_known_base(self, base: BaseRef) -> bool:
-        if self.base_class(base) is not None:
+    def _base_name(self, cls: ClassDef, base: BaseRef) -> str | None:
+        found = self.resolver.base_of(cls, base)
+        return found if isinstance(found, str) else None
+
+    def is_known_base(self, cls: ClassDef, base: BaseRef) -> bool:
+        found = self.resolver.base_of(cls, base)
+        if isinstance(found, ClassDef) or found == DECLARATIVE:
             return True
-        if base.qualname in _FRAMEWORK_BASES or base.source in _NEUTRAL_BASES:
-            return True
-        return base.local is not None and base.local in self.schema.declarative_bases
+        return found in _FRAMEWORK_BASES or base.source in _NEUTRAL_BASES
 
     def ancestors(self, cls: ClassDef) -> Iterator[ClassDef]:
         """Known base classes, nearest first (a depth-first approximation of the MRO)."""
@@ -108,21 +230,20 @@ class Mapping:
         while stack:
             current = stack.pop(0)
             for base in current.bases:
-                parent = self.base_class(base)
+                parent = self.base_class(current, base)
                 if parent is not None and id(parent) not in seen:
                     seen.add(id(parent))
                     yield parent
                     stack.append(parent)
 
     def complete(self, cls: ClassDef) -> bool:
-        return all(self.is_known_base(b) for c in [cls, *self.ancestors(cls)] for b in c.bases)
+        return all(self.is_known_base(c, b) for c in [cls, *self.ancestors(cls)] for b in c.bases)
 
     def _inherits(self, cls: ClassDef, qualnames: frozenset[str]) -> bool:
         for c in [cls, *self.ancestors(cls)]:
             for base in c.bases:
-                if base.qualname in qualnames:
-                    return True
-                if base.local in self.schema.declarative_bases and "declarative" in qualnames:
+                name = self._base_name(c, base)
+                if name in qualnames:
                     return True
         return False
 
@@ -160,7 +281,8 @@ class Mapping:
         if self.is_flask_model(cls):
             return Role.TABLE
         if any(
-            b.qualname in ("sqlalchemy.DeclarativeBase", "sqlalchemy.DeclarativeBaseNoMeta")
+            self._base_name(cls, b)
+            in ("sqlalchemy.DeclarativeBase", "sqlalchemy.DeclarativeBaseNoMeta")
             for b in cls.bases
         ):
             return Role.BASE
@@ -209,7 +331,7 @@ class Mapping:
                 continue
             columns = self.contributed_columns(cls)
             # Single-table subclasses add their columns to this table.
-            for other in self.schema.classes:
+            for other in self.resolver.all_classes():
                 if self.role(other) is Role.SINGLE_TABLE and self._table_owner(other) is cls:
                     columns.extend(self.own_columns(other))
             table_args = self._table_args(cls)
@@ -277,11 +399,50 @@ class TableView:
     indexes: list[IndexDef]
     foreign_keys: list[ForeignKeyRef]
     cls: ClassDef | None
+    complete: bool = True  # no unseen base class can add columns
+    inherited: list[ColumnDef] = field(default_factory=list)  # the parent's, in joined inheritance
+    table: TableDef | None = None  # the ``Table()`` of an imperative table
+
+    @property
+    def report_span(self) -> Span:
+        """Where a finding about the whole table points: its name."""
+        if self.table is not None:
+            call = self.table.call
+            return call.args[0].span if call.args else call.span
+        assert self.cls is not None
+        return self.cls.span
+
+    def column(self, name: str) -> ColumnDef | None:
+        for column in [*self.columns, *self.inherited]:
+            if column.name == name:
+                return column
+        return None
+
+
+def allows_null(column: ColumnDef) -> bool:
+    """What the database gets: explicit ``nullable=``, else the style's own default."""
+    if column.nullable is not None:
+        return column.nullable
+    if column.primary_key:
+        return False
+    if column.kind == "Column" or column.sa_column is not None:
+        return True
+    annotation = column.annotation
+    return annotation is not None and annotation.optional
 
 
 def table_views(mapping: Mapping) -> list[TableView]:
     views = [
-        TableView(t.name, t.columns, t.indexes, t.foreign_keys, t.cls) for t in mapping.tables()
+        TableView(
+            t.name,
+            t.columns,
+            t.indexes,
+            t.foreign_keys,
+            t.cls,
+            complete=t.complete,
+            inherited=t.inherited_from_table,
+        )
+        for t in mapping.tables()
     ]
     schema = mapping.schema
     for table in schema.tables:
@@ -289,18 +450,23 @@ def table_views(mapping: Mapping) -> list[TableView]:
         for module_index in schema.module_indexes:
             if table.variable is not None and module_index.owner == table.variable:
                 indexes.append(module_index.index)
-        views.append(TableView(table.name, table.columns, indexes, table.foreign_keys, None))
+        views.append(
+            TableView(table.name, table.columns, indexes, table.foreign_keys, None, table=table)
+        )
     return views
 
 
 def schema_columns(mapping: Mapping) -> list[ColumnDef]:
-    """Every column definition of the file that reaches a table, each once."""
+    """Every column definition of the file that reaches a table, each once.
+
+    Only the file's own: a mixin's columns are reported where the mixin is written.
+    """
     seen: set[int] = set()
     result: list[ColumnDef] = []
 
     def add(columns: list[ColumnDef]) -> None:
         for column in columns:
-            if id(column) not in seen:
+            if id(column) not in seen and mapping.is_own(column):
                 seen.add(id(column))
                 result.append(column)
 

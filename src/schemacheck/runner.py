@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import copy
 import dataclasses
 import os
 import re
@@ -23,10 +24,11 @@ from schemacheck.config import Config, Selection, enabled_rules, resolve_selecto
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Level
 from schemacheck.extract.models import extract_models
+from schemacheck.extract.names import Names, canonical
 from schemacheck.files import discover, display_path, matches
 from schemacheck.fixes import apply_fixes
 from schemacheck.noqa import Directives, read_directives
-from schemacheck.project import Project, ProjectFile
+from schemacheck.project import Handle, LibraryName, Project, ProjectFile, module_name
 from schemacheck.rules import BY_CODE, Rule
 from schemacheck.schema import FileSchema
 from schemacheck.source import LineIndex, SourceDecodeError, SourceFile
@@ -129,34 +131,101 @@ def _rules_for(path: Path, settings: Settings) -> tuple[Rule, ...]:
     return tuple(rule for rule in settings.rules if rule.code not in ignored)
 
 
-def check_text(
-    text: str, path: str, display: str, rules: Sequence[Rule], settings: Settings
-) -> tuple[list[Diagnostic], FileSchema | None, list[str]]:
-    """Diagnostics of one text (after noqa), its model, and internal errors."""
-    wants_syntax = any(rule.code == "SC001" for rule in rules)
+@dataclass
+class Parsed:
+    """A file parsed and extracted once, for the rules and the project to share."""
+
+    module: cst.Module
+    lines: LineIndex
+    schema: FileSchema
+    names: Names
+
+
+def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnostic | str:
+    """The parsed file, or its syntax error (SC001), or an internal error message."""
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        found = [_syntax_diagnostic(display, text, error)]
-        return (found if wants_syntax else []), None, []
+        return _syntax_diagnostic(display, text, error)
     except Exception as error:
-        found = [_syntax_error(display, text, f"Cannot parse: {error}", 1, 1)]
-        return (found if wants_syntax else []), None, []
+        return _syntax_error(display, text, f"Cannot parse: {error}", 1, 1)
     lines = LineIndex(text)
-    errors: list[str] = []
     try:
         schema, names = extract_models(module, text, display, lines)
     except Exception as error:
-        return [], None, [_internal(display, "extracting models", error, settings.verbose)]
+        return _internal(display, "extracting models", error, settings.verbose)
+    return Parsed(module, lines, schema, names)
+
+
+def link(parsed: Parsed, text: str, project: Project, file: ProjectFile) -> Parsed:
+    """Re-read a file whose imports name the project's aliases of library constructs.
+
+    ``from app.database import Column`` where ``app/database.py`` says ``Column = db.Column`` is
+    SQLAlchemy's ``Column``; only the project can tell, so the file is extracted again with
+    those names known. Extraction is cheap beside parsing, and the tree is reused.
+    """
+    names = parsed.names
+    patched: Names | None = None
+    for local, target in names.bindings.items():
+        if target.split(".")[0] in ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "typing"):
+            continue
+        found = project.resolve(file, target)
+        if isinstance(found, LibraryName) and found.qualname != canonical(target):
+            patched = patched or copy.deepcopy(names)
+            patched.bindings[local] = found.qualname
+        elif isinstance(found, Handle) and local not in names.handles:
+            patched = patched or copy.deepcopy(names)
+            patched.handles.add(local)
+    if patched is None:
+        return parsed
+    schema, _ = extract_models(parsed.module, text, parsed.schema.path, parsed.lines, patched)
+    return Parsed(parsed.module, parsed.lines, schema, patched)
+
+
+def check_text(
+    text: str,
+    path: str,
+    display: str,
+    rules: Sequence[Rule],
+    settings: Settings,
+    *,
+    parsed: Parsed | None = None,
+    project: Project | None = None,
+    file: ProjectFile | None = None,
+) -> tuple[list[Diagnostic], FileSchema | None, list[str]]:
+    """Diagnostics of one text (after noqa), its model, and internal errors.
+
+    With a ``project``, ``file`` is this text's entry in it: its model is replaced by this
+    text's before the rules run, so that they see the file as it is now.
+    """
+    wants_syntax = any(rule.code == "SC001" for rule in rules)
+    if parsed is None:
+        outcome = parse_text(text, display, settings)
+        if isinstance(outcome, Diagnostic):
+            return ([outcome] if wants_syntax else []), None, []
+        if isinstance(outcome, str):
+            return [], None, [outcome]
+        parsed = outcome
+        if project is not None and file is not None:
+            try:
+                parsed = link(parsed, text, project, file)
+            except Exception as error:
+                return [], None, [_internal(display, "extracting models", error, settings.verbose)]
+    if project is not None and file is not None and file.schema is not parsed.schema:
+        project.replace(file.schema, parsed.schema)
+    schema = parsed.schema
+    lines = parsed.lines
+    errors: list[str] = []
     ctx = FileContext(
         path=path,
         display_path=display,
         text=text,
         lines=lines,
-        module=module,
+        module=parsed.module,
         schema=schema,
-        names=names,
+        names=parsed.names,
         target_version=settings.config.target_version,
+        project=project,
     )
     diagnostics: list[Diagnostic] = []
     for rule in rules:
@@ -217,46 +286,104 @@ def _internal(display: str, what: str, error: BaseException, verbose: bool) -> s
 
 
 def check_file(path: Path, settings: Settings) -> FileResult:
-    """Check one file; whatever goes wrong inside is reported, never raised."""
-    try:
-        return _check_file(path, settings)
-    except Exception as error:  # an internal error is a bug, not a crash
-        display = display_path(path, settings.config.root)
-        return FileResult(
-            path=display, errors=[_internal(display, "checking", error, settings.verbose)]
-        )
+    """Check one file on its own; whatever goes wrong inside is reported, never raised."""
+    pending = prepare_file(path, settings)
+    return finish_file(pending, settings)
 
 
-def _check_file(path: Path, settings: Settings) -> FileResult:
+@dataclass
+class PendingFile:
+    """A file read and parsed, waiting for the project to be complete before its rules run."""
+
+    path: Path
+    result: FileResult
+    rules: tuple[Rule, ...] = ()
+    text: str | None = None  # None: nothing more to do (unreadable, not a model file, error)
+    parsed: Parsed | None = None
+    file: ProjectFile | None = None  # its entry in the project
+
+
+def prepare_file(path: Path, settings: Settings) -> PendingFile:
     display = display_path(path, settings.config.root)
+    try:
+        return _prepare_file(path, display, settings)
+    except Exception as error:  # an internal error is a bug, not a crash
+        result = FileResult(path=display)
+        result.errors.append(_internal(display, "checking", error, settings.verbose))
+        return PendingFile(path, result)
+
+
+def _prepare_file(path: Path, display: str, settings: Settings) -> PendingFile:
     result = FileResult(path=display)
+    pending = PendingFile(path, result)
     try:
         data = path.read_bytes()
     except OSError as error:
         result.errors.append(f"{display}: cannot read: {error.strerror or error}")
-        return result
-    rules = _rules_for(path, settings)
+        return pending
+    pending.rules = rules = _rules_for(path, settings)
     try:
         source = SourceFile.from_bytes(data)
     except SourceDecodeError as error:
         if any(rule.code == "SC001" for rule in rules):
             message = f"Cannot read the file as Python source: {error}"
             result.diagnostics.append(_syntax_error(display, "", message, 1, 1))
-        return result
+        return pending
     text = source.text
     if not _MAYBE_SCHEMA.search(text):
-        return result
+        return pending
     result.source = text
-    diagnostics, schema, errors = check_text(text, str(path), display, rules, settings)
+    outcome = parse_text(text, display, settings)
+    if isinstance(outcome, Diagnostic):
+        if any(rule.code == "SC001" for rule in rules):
+            result.diagnostics.append(outcome)
+        return pending
+    if isinstance(outcome, str):
+        result.errors.append(outcome)
+        return pending
+    pending.text, pending.parsed = text, outcome
+    result.schema = outcome.schema
+    return pending
+
+
+def finish_file(
+    pending: PendingFile, settings: Settings, project: Project | None = None
+) -> FileResult:
+    """Run the rules (and fixes) of a prepared file; the tree is released afterwards."""
+    result = pending.result
+    if pending.text is None or pending.parsed is None:
+        return result
+    try:
+        _finish_file(pending, settings, project)
+    except Exception as error:  # an internal error is a bug, not a crash
+        result.errors.append(_internal(result.path, "checking", error, settings.verbose))
+    pending.parsed = None
+    return result
+
+
+def _finish_file(pending: PendingFile, settings: Settings, project: Project | None) -> None:
+    result, text, path = pending.result, pending.text, pending.path
+    assert text is not None
+    display = result.path
+    original = text
+    diagnostics, schema, errors = check_text(
+        text,
+        str(path),
+        display,
+        pending.rules,
+        settings,
+        parsed=pending.parsed,
+        project=project,
+        file=pending.file,
+    )
     if settings.fix:
         text, diagnostics, schema, errors = _fix_loop(
-            result, text, diagnostics, schema, errors, str(path), display, rules, settings
+            result, text, diagnostics, schema, errors, pending, settings, project
         )
-        if result.fixed and text != source.text:
-            result.original = source.text
+        if result.fixed and text != original:
+            result.original = original
             result.source = text
     result.diagnostics, result.schema, result.errors = diagnostics, schema, errors
-    return result
 
 
 def _fix_loop(
@@ -265,11 +392,11 @@ def _fix_loop(
     diagnostics: list[Diagnostic],
     schema: FileSchema | None,
     errors: list[str],
-    path: str,
-    display: str,
-    rules: Sequence[Rule],
+    pending: PendingFile,
     settings: Settings,
+    project: Project | None,
 ) -> tuple[str, list[Diagnostic], FileSchema | None, list[str]]:
+    display = result.path
     for _ in range(MAX_FIX_ROUNDS):
         fixable = [d for d in diagnostics if d.fix and settings.allows(d.fix.applicability)]
         if not fixable:
@@ -277,8 +404,19 @@ def _fix_loop(
         new_text, applied = apply_fixes(text, fixable)
         if not applied or new_text == text:
             break
-        new = check_text(new_text, path, display, rules, settings)
+        previous = pending.file.schema if pending.file is not None else None
+        new = check_text(
+            new_text,
+            str(pending.path),
+            display,
+            pending.rules,
+            settings,
+            project=project,
+            file=pending.file,
+        )
         if any(d.code == "SC001" for d in new[0]) or new[1] is None:
+            if project is not None and pending.file is not None and previous is not None:
+                project.replace(pending.file.schema, previous)
             errors.append(
                 f"{display}: internal error: a fix for "
                 + ", ".join(sorted({d.code for d in fixable}))
@@ -343,42 +481,120 @@ def run(
     write: bool = True,
     force_exclude: bool = False,
 ) -> RunResult:
+    """Check ``paths`` as one project: every file is parsed first, then the rules run."""
+    config = settings.config
+    pending = [
+        prepare_file(path, settings)
+        for path in discover(paths, config.root, config.excludes, force_exclude=force_exclude)
+    ]
+    project = build_project(pending, settings)
     files = []
     checked: dict[Path, FileResult] = {}
-    config = settings.config
-    for path in discover(paths, config.root, config.excludes, force_exclude=force_exclude):
-        result = check_file(path, settings)
+    for item in pending:
+        result = finish_file(item, settings, project)
         if settings.fix and write and result.changed:
-            problem = write_fixes(path, result)
+            problem = write_fixes(item.path, result)
             if problem:
                 result.errors.append(problem)
         files.append(result)
-        checked[path.resolve()] = result
+        checked[item.path.resolve()] = result
     project_rules = [rule for rule in settings.rules if rule.project]
     if project_rules:
-        _run_project_rules(checked, project_rules, settings)
+        _run_project_rules(project, checked, project_rules, settings)
     return RunResult(files)
 
 
-def _run_project_rules(
-    checked: dict[Path, FileResult], rules: list[Rule], settings: Settings
-) -> None:
-    """Project rules over the checked files plus their context; findings go to checked files."""
+def build_project(pending: list[PendingFile], settings: Settings) -> Project:
+    """Every checked file's model, plus the context files around them, linked by imports."""
     project = Project()
-    by_path: dict[str, tuple[Path, FileResult]] = {}
-    for path, result in checked.items():
-        if result.schema is not None:
-            project.files.append(ProjectFile(result.path, result.schema, reported=True))
-            by_path[result.path] = (path, result)
+    src = [settings.config.root / s for s in settings.config.src]
+    parsed: list[tuple[PendingFile, str]] = []
+    for item in pending:
+        if item.parsed is None or item.text is None:
+            continue
+        module, package = module_name(item.path, src)
+        item.file = ProjectFile(item.result.path, item.parsed.schema, True, module, package)
+        project.add(item.file)
+        parsed.append((item, item.text))
+    checked = {item.path.resolve() for item in pending}
     extract_only = dataclasses.replace(settings, rules=(), fix=False)
-    directories = {p.parent for p, r in checked.items() if r.schema and r.schema.migration}
-    for directory in sorted(directories):
-        for sibling in sorted(directory.glob("*.py")):
-            if sibling.resolve() in checked:
-                continue
-            context = check_file(sibling, extract_only)
-            if context.schema is not None:
-                project.files.append(ProjectFile(context.path, context.schema, reported=False))
+    for path in context_paths([item.path for item in pending if item.parsed], settings):
+        if path.resolve() in checked:
+            continue
+        context = prepare_file(path, extract_only)
+        if context.parsed is None or context.text is None:
+            continue
+        module, package = module_name(path, src)
+        context.file = ProjectFile(
+            context.result.path, context.parsed.schema, False, module, package
+        )
+        project.add(context.file)
+        parsed.append((context, context.text))
+    for item, text in parsed:
+        if item.parsed is None or item.file is None:
+            continue
+        try:
+            linked = link(item.parsed, text, project, item.file)
+        except Exception as error:
+            item.result.errors.append(
+                _internal(item.result.path, "linking imports", error, settings.verbose)
+            )
+            continue
+        if linked is not item.parsed:
+            project.replace(item.file.schema, linked.schema)
+            item.parsed = linked
+            item.result.schema = linked.schema
+    for item, _ in parsed:
+        if not item.file or not item.file.reported:
+            item.parsed = None  # context files are done: free their trees
+    return project
+
+
+def context_paths(checked: list[Path], settings: Settings) -> list[Path]:
+    """The files around the checked ones that the project needs to be whole.
+
+    For a file in a package, every module of its top-level package (or, below a configured
+    ``src`` directory, of its first directory there); for a loose file or a migration, the
+    other files of its directory.
+    """
+    config = settings.config
+    roots = [(config.root / s).resolve() for s in config.src]
+    tops: set[Path] = set()
+    directories: set[Path] = set()
+    for path in checked:
+        resolved = path.resolve()
+        top = resolved.parent
+        if (top / "__init__.py").is_file():
+            while (top.parent / "__init__.py").is_file() and top.parent not in roots:
+                top = top.parent
+            tops.add(top)
+            continue
+        for root in roots:
+            if root in resolved.parents and resolved.parent != root:
+                tops.add(root / resolved.relative_to(root).parts[0])
+                break
+        else:
+            directories.add(resolved.parent)
+    found: list[Path] = []
+    for top in sorted(tops):
+        found.extend(discover([top], config.root, config.excludes))
+    for directory in sorted(directories - tops):
+        found.extend(
+            p for p in discover([directory], config.root, config.excludes) if p.parent == directory
+        )
+    return found
+
+
+def _run_project_rules(
+    project: Project, checked: dict[Path, FileResult], rules: list[Rule], settings: Settings
+) -> None:
+    """Project rules over the project; findings go to the checked files."""
+    by_path: dict[str, tuple[Path, FileResult]] = {
+        result.path: (path, result) for path, result in checked.items() if result.schema
+    }
+    for file in project.files:
+        if file.reported and file.path in by_path:
+            file.schema = by_path[file.path][1].schema or file.schema
     for rule in rules:
         try:
             found = list(rule.check_project(project))

@@ -199,6 +199,31 @@ class TableArgs:
 
 
 @dataclass
+class RelationshipDef:
+    """``relationship()`` / ``db.relationship()`` / SQLModel ``Relationship()`` on a class."""
+
+    attr: str
+    owner: str  # the class it is declared on
+    call: Call
+    span: Span  # the whole statement
+    report_span: Span  # the call
+    target: str | None  # the related class's name (last component), when readable
+    collection: bool | None  # a list on this side; None when neither annotation nor uselist says
+    back_populates: str | None = None
+    backref: str | None = None  # the reverse attribute ``backref=`` creates
+    backref_literal: bool = False  # ``backref="x"`` (not ``backref("x", ...)``)
+    secondary: str | None = None  # table name or variable of ``secondary=`` / ``link_model=``
+    cascade: str | None = None
+    passive_deletes: bool = False
+    lazy: Any = _NO_LITERAL  # the literal ``lazy=`` (also inside ``sa_relationship_kwargs``)
+    has_lazy: bool = False
+    viewonly: bool = False
+    explicit_join: bool = False  # ``primaryjoin=`` or ``foreign_keys=``: pairing not guessed
+    foreign_keys: list[str] = field(default_factory=list)  # column names of ``foreign_keys=``
+    sa_kwargs: Call | None = None  # SQLModel's ``sa_relationship_kwargs=dict(...)``/{...} holder
+
+
+@dataclass
 class ClassDef:
     name: str
     span: Span  # the class name
@@ -213,7 +238,9 @@ class ClassDef:
     abstract: bool = False
     sqlmodel_table: bool = False
     columns: list[ColumnDef] = field(default_factory=list)
+    relationships: list[RelationshipDef] = field(default_factory=list)
     table_args: TableArgs | None = None
+    type_map: bool = False  # ``type_annotation_map``: annotation-derived types are the user's
     str_type_mapped: bool = False  # type_annotation_map maps ``str`` to a sized type
     decorated_mapped: bool = False  # ``@registry.mapped``
     mapper_args_opaque: bool = False  # ``__mapper_args__`` we cannot read (or names a primary key)
@@ -252,6 +279,16 @@ class MetadataSite:
 
 
 @dataclass
+class DeclarativeCall:
+    """``Base = declarative_base(...)`` (or ``registry().generate_base()``)."""
+
+    target: str
+    statement_span: Span  # the assignment
+    call: Call
+    factory: str  # "declarative_base" or "generate_base"
+
+
+@dataclass
 class FileSchema:
     path: str
     classes: list[ClassDef] = field(default_factory=list)
@@ -264,12 +301,32 @@ class FileSchema:
     import_insertion: int = 0  # offset where a new import line goes
     migration: Migration | None = None
     metadata_sites: list[MetadataSite] = field(default_factory=list)
+    bindings: dict[str, str] = field(default_factory=dict)  # module-level imports and aliases
+    handles: set[str] = field(default_factory=set)  # Flask-SQLAlchemy ``db`` objects
+    calls: list[QueryCall] = field(default_factory=list)  # sessions, engines, raw SQL
+    declarative_calls: list[DeclarativeCall] = field(default_factory=list)
 
     def class_named(self, name: str) -> ClassDef | None:
         for cls in self.classes:
             if cls.name == name and not cls.nested:
                 return cls
         return None
+
+
+QueryCallKind = Literal["text", "execute", "query", "engine", "session"]
+
+
+@dataclass
+class QueryCall:
+    """A call that runs SQL or sets up a session or engine, for the SC4xx rules."""
+
+    kind: QueryCallKind
+    name: str  # canonical name of the callee, or ``receiver.method`` as written
+    span: Span
+    sql: Expr | None = None  # the SQL argument, for ``text()`` and ``execute()``
+    sql_formatting: str | None = None  # how the SQL is built from values, when it is
+    urls: list[Expr] = field(default_factory=list)  # database URL literals passed in
+    async_class: bool = False  # ``sessionmaker(class_=AsyncSession)``
 
 
 @dataclass

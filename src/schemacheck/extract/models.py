@@ -16,6 +16,8 @@ import libcst as cst
 from schemacheck.diagnostics import Span
 from schemacheck.extract.migrations import MigrationExtractor
 from schemacheck.extract.names import Names, dotted_name
+from schemacheck.extract.queries import read_calls
+from schemacheck.extract.relationships import RELATIONSHIP_CALLS, read_relationship
 from schemacheck.positions import node_offsets
 from schemacheck.schema import (
     _NO_LITERAL,
@@ -26,6 +28,7 @@ from schemacheck.schema import (
     ClassDef,
     ColumnDef,
     ColumnKind,
+    DeclarativeCall,
     Expr,
     FileSchema,
     ForeignKeyRef,
@@ -90,11 +93,18 @@ _COLLECTIONS = frozenset(
 
 
 class ModelExtractor:
-    def __init__(self, module: cst.Module, text: str, path: str, lines: LineIndex) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        text: str,
+        path: str,
+        lines: LineIndex,
+        names: Names | None = None,
+    ) -> None:
         self.module = module
         self.text = text
         self.lines = lines
-        self.names = Names.from_module(module, text)
+        self.names = names or Names.from_module(module, text)
         self.offsets = node_offsets(module)
         self.schema = FileSchema(path=path)
         self._metadata_vars: dict[str, bool] = {}
@@ -183,6 +193,9 @@ class ModelExtractor:
         schema.uses_pipe_none = "| None" in self.text
         schema.import_insertion = self._import_insertion()
         self._walk(self.module.body, nested=False)
+        schema.calls = read_calls(self)
+        schema.bindings = dict(self.names.bindings)
+        schema.handles = set(self.names.handles)
         if "def upgrade" in self.text and "revision" in self.text:
             schema.migration = MigrationExtractor(self).extract(self.module)
         return schema
@@ -245,6 +258,11 @@ class ModelExtractor:
                 self.schema.module_indexes.append(ModuleIndex(owner=owner, index=index))
         elif target_name is not None and _is_declarative_factory(value, self.names):
             self.schema.declarative_bases.add(target_name)
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                factory = "declarative_base" if qualname else "generate_base"
+                self.schema.declarative_calls.append(
+                    DeclarativeCall(target_name, self.span(small), self.call(value), factory)
+                )
 
     # ---- metadata --------------------------------------------------------------------------
 
@@ -394,9 +412,15 @@ class ModelExtractor:
             )
             return
         if name == "type_annotation_map":
+            cls.type_map = True
             cls.str_type_mapped = self._maps_str_to_sized(value)
             return
         if name.startswith("__"):
+            return
+        if isinstance(value, cst.Call) and self.names.resolve(value.func) in RELATIONSHIP_CALLS:
+            cls.relationships.append(
+                read_relationship(self, name, annotation, value, statement, cls.name)
+            )
             return
         column = self._column(name, annotation, value, statement, owner=cls.name)
         if column is not None:
@@ -417,6 +441,11 @@ class ModelExtractor:
             cls.table_args = self._table_args(returned)
         elif returned is not None and isinstance(returned, cst.Call):
             annotation = node.returns.annotation if node.returns is not None else None
+            if self.names.resolve(returned.func) in RELATIONSHIP_CALLS:
+                cls.relationships.append(
+                    read_relationship(self, name, annotation, returned, node, cls.name)
+                )
+                return
             column = self._column(name, annotation, returned, node, owner=cls.name)
             if column is not None:
                 column.declared_attr = True
@@ -938,8 +967,12 @@ def _is_declarative_factory(node: cst.Call, names: Names) -> bool:
 
 
 def extract_models(
-    module: cst.Module, text: str, path: str, lines: LineIndex
+    module: cst.Module, text: str, path: str, lines: LineIndex, names: Names | None = None
 ) -> tuple[FileSchema, Names]:
-    """The file's model, and the import bindings fixes spell names with."""
-    extractor = ModelExtractor(module, text, path, lines)
+    """The file's model, and the import bindings fixes spell names with.
+
+    ``names`` replaces the module's own import reading when the project knows more (a name
+    imported from another module of the project that is an alias of a SQLAlchemy construct).
+    """
+    extractor = ModelExtractor(module, text, path, lines, names)
     return extractor.extract(), extractor.names

@@ -21,6 +21,17 @@ def diagnostic_dict(diagnostic: Diagnostic, fingerprint: str | None = None) -> d
         "end_line": span.end_line,
         "end_column": span.end_column,
         "fingerprint": fingerprint,
+        "related": [
+            {
+                "path": r.path,
+                "line": r.span.line,
+                "column": r.span.column,
+                "end_line": r.span.end_line,
+                "end_column": r.span.end_column,
+                "message": r.message,
+            }
+            for r in diagnostic.related
+        ],
         "fix": None
         if fix is None
         else {

@@ -48,6 +48,9 @@ def render_full(report: Report) -> str:
         if source is not None:
             index = indexes.setdefault(diagnostic.path, LineIndex(source))
             lines.extend(_excerpt(diagnostic, index, color))
+        for related in diagnostic.related:
+            where = f"{related.path}:{related.span.line}:{related.span.column}"
+            lines.append(f"  = {paint('note:', 'bold', color=color)} {where}: {related.message}")
         if diagnostic.fix is not None:
             help_text = f"{paint('help:', 'bold', 'cyan', color=color)} {diagnostic.fix.message}"
             if diagnostic.fix.applicability.value == "unsafe":

@@ -22,6 +22,9 @@ from schemacheck.rules.columns.postgresql_types import (
 from schemacheck.rules.columns.string_without_length import StringWithoutLength
 from schemacheck.rules.foreign_keys.fk_missing_index import FkMissingIndex
 from schemacheck.rules.foreign_keys.fk_missing_ondelete import FkMissingOndelete
+from schemacheck.rules.foreign_keys.fk_target_unknown import FkTargetUnknown
+from schemacheck.rules.foreign_keys.fk_type_mismatch import FkTypeMismatch
+from schemacheck.rules.foreign_keys.set_null_on_non_nullable import SetNullOnNonNullable
 from schemacheck.rules.migrations.add_required_column import AddRequiredColumnWithoutDefault
 from schemacheck.rules.migrations.column_type_change import ColumnTypeChange
 from schemacheck.rules.migrations.concurrent_index_in_transaction import (
@@ -36,13 +39,30 @@ from schemacheck.rules.migrations.migration_filename import MigrationFilename
 from schemacheck.rules.migrations.missing_downgrade import MissingDowngrade
 from schemacheck.rules.migrations.revision_graph import RevisionGraph
 from schemacheck.rules.migrations.sqlite_needs_batch import SqliteNeedsBatch
+from schemacheck.rules.queries.legacy_query_api import LegacyQueryApi
+from schemacheck.rules.queries.sql_string_formatting import SqlStringFormatting
+from schemacheck.rules.queries.sync_engine_in_async_project import SyncEngineInAsyncProject
+from schemacheck.rules.relationships.association_table_missing_key import (
+    AssociationTableMissingKey,
+)
+from schemacheck.rules.relationships.async_lazy_relationship import AsyncLazyRelationship
+from schemacheck.rules.relationships.back_populates_mismatch import BackPopulatesMismatch
+from schemacheck.rules.relationships.missing_back_populates import (
+    RelationshipMissingBackPopulates,
+)
+from schemacheck.rules.relationships.orm_cascade_without_db_cascade import (
+    OrmCascadeWithoutDbCascade,
+)
+from schemacheck.rules.relationships.uses_backref import RelationshipUsesBackref
 from schemacheck.rules.tables.duplicate_column import DuplicateColumn
+from schemacheck.rules.tables.legacy_declarative_base import LegacyDeclarativeBase
 from schemacheck.rules.tables.metadata_without_naming_convention import (
     MetadataWithoutNamingConvention,
 )
 from schemacheck.rules.tables.missing_primary_key import MissingPrimaryKey
 from schemacheck.rules.tables.missing_timestamps import MissingTimestamps
 from schemacheck.rules.tables.redundant_index import RedundantIndex
+from schemacheck.rules.tables.required_column import RequiredColumn
 from schemacheck.rules.tables.table_name_convention import TableNameConvention
 from schemacheck.rules.tables.updated_at_without_onupdate import UpdatedAtWithoutOnupdate
 
@@ -53,6 +73,15 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             UnusedNoqa,
             FkMissingOndelete,
             FkMissingIndex,
+            FkTargetUnknown,
+            FkTypeMismatch,
+            RelationshipMissingBackPopulates,
+            RelationshipUsesBackref,
+            BackPopulatesMismatch,
+            OrmCascadeWithoutDbCascade,
+            AsyncLazyRelationship,
+            AssociationTableMissingKey,
+            SetNullOnNonNullable,
             LegacyColumn,
             StringWithoutLength,
             MissingTimestamps,
@@ -71,6 +100,11 @@ ALL_RULES: tuple[type[Rule], ...] = tuple(
             TableNameConvention,
             ColumnNameConvention,
             DuplicateColumn,
+            RequiredColumn,
+            LegacyDeclarativeBase,
+            LegacyQueryApi,
+            SqlStringFormatting,
+            SyncEngineInAsyncProject,
             RedundantIndex,
             MetadataWithoutNamingConvention,
             MissingDowngrade,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from schemacheck.context import FileContext
-from schemacheck.diagnostics import Applicability, Diagnostic, Fix, Level, Span
+from schemacheck.diagnostics import Applicability, Diagnostic, Fix, Level, Related, Span
 from schemacheck.project import Project
 
 
@@ -56,6 +56,8 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     # On by default for projects whose ``dialect`` setting names one of these.
     dialects: ClassVar[tuple[str, ...]] = ()
+    for_async: ClassVar[bool] = False  # on by default when the ``async`` setting is true
+    enabled_by_option: ClassVar[str | None] = None  # on by default once this option is set
     level: ClassVar[Level] = Level.WARNING
     fix_applicability: ClassVar[Applicability | None] = None
     options: ClassVar[Sequence[Option]] = ()
@@ -94,6 +96,7 @@ class Rule:
         fix: Fix | None = None,
         *,
         statement_line: int | None = None,
+        related: tuple[Related, ...] = (),
     ) -> Diagnostic:
         noqa_lines = () if statement_line in (None, span.line) else (statement_line,)
         return Diagnostic(
@@ -105,4 +108,5 @@ class Rule:
             span=span,
             fix=fix,
             noqa_lines=tuple(n for n in noqa_lines if n is not None),
+            related=related,
         )

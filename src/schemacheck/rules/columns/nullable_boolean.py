@@ -5,21 +5,9 @@ from collections.abc import Iterator
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
 from schemacheck.edits import insert, spell
-from schemacheck.mapping import schema_columns
+from schemacheck.mapping import allows_null, schema_columns
 from schemacheck.rules.base import Rule
 from schemacheck.schema import ColumnDef
-
-
-def allows_null(column: ColumnDef) -> bool:
-    """What the database gets: explicit ``nullable=``, else the style's own default."""
-    if column.nullable is not None:
-        return column.nullable
-    if column.primary_key:
-        return False
-    if column.kind == "Column" or column.sa_column is not None:
-        return True
-    annotation = column.annotation
-    return annotation is not None and annotation.optional
 
 
 class NullableBoolean(Rule):

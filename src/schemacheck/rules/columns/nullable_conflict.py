@@ -2,13 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import libcst as cst
-
 from schemacheck.context import FileContext
-from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
-from schemacheck.edits import spell
+from schemacheck.diagnostics import Applicability, Diagnostic, Fix
+from schemacheck.edits import annotate_nullable
 from schemacheck.mapping import schema_columns
-from schemacheck.positions import node_offsets
 from schemacheck.rules.base import Rule
 from schemacheck.schema import ColumnDef
 
@@ -71,26 +68,8 @@ class NullableConflict(Rule):
             )
 
     def _fix(self, ctx: FileContext, column: ColumnDef) -> Fix | None:
-        statement = column.statement.node
-        annotation = column.annotation
-        if not isinstance(statement, cst.AnnAssign) or annotation is None:
+        rewritten = annotate_nullable(ctx, column, bool(column.nullable))
+        if rewritten is None:
             return None
-        node = statement.annotation.annotation
-        if isinstance(node, cst.SimpleString):
-            return None  # a string annotation: leave it to the author
-        pipe = (ctx.schema.uses_pipe_none and not ctx.schema.uses_optional) or (
-            not ctx.schema.uses_optional and ctx.target_version >= (3, 10)
-        )
-        wanted = ["sqlalchemy.Mapped"] + (
-            [] if pipe or not column.nullable else ["typing.Optional"]
-        )
-        spelled = spell(ctx, wanted)
-        inner = annotation.inner
-        if column.nullable:
-            inner = f"{inner} | None" if pipe else f"{spelled.names['typing.Optional']}[{inner}]"
-        mapped = annotation.source.split("[", 1)[0]
-        start, end = node_offsets(ctx.module, [node])[id(node)]
-        text = f"{mapped}[{inner}]"
-        return Fix(
-            f"Annotate as `{text}`", Applicability.UNSAFE, (Edit(start, end, text), *spelled.edits)
-        )
+        text, edits = rewritten
+        return Fix(f"Annotate as `{text}`", Applicability.UNSAFE, tuple(edits))

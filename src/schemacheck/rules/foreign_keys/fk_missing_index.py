@@ -61,24 +61,40 @@ class FkMissingIndex(Rule):
         for view in table_views(mapping):
             in_tables.update(id(c) for c in view.columns)
             for column in view.columns:
-                uncovered = column.foreign_keys and not _covered(view, [column.name or column.attr])
+                if not column.foreign_keys or not mapping.is_own(column):
+                    continue  # another module's mixin: reported with the mixin
+                uncovered = not covered(view, [column.name or column.attr])
                 if uncovered and id(column) not in reported:
                     reported.add(id(column))
                     yield self._column_finding(ctx, column)
             for fk in view.foreign_keys:
-                if len(fk.columns) > 1 and not _covered(view, fk.columns):
+                if len(fk.columns) > 1 and mapping.is_own(fk) and not covered(view, fk.columns):
                     yield self._constraint_finding(ctx, fk)
-        # Mixins and abstract bases no table of this file uses: only the column itself can tell.
-        for cls in ctx.schema.classes:
-            if mapping.role(cls) not in (Role.MIXIN, Role.BASE) or mapping.is_sqlmodel(cls):
-                continue
-            for column in mapping.own_columns(cls):
-                if (
-                    id(column) not in in_tables
-                    and column.foreign_keys
-                    and not (column.covered_by_own_index or column.primary_key)
-                ):
-                    yield self._column_finding(ctx, column)
+        # Mixins and abstract bases: covered only if every table that uses them covers them.
+        mixin_columns = [
+            column
+            for cls in ctx.schema.classes
+            if mapping.role(cls) in (Role.MIXIN, Role.BASE) and not mapping.is_sqlmodel(cls)
+            for column in mapping.own_columns(cls)
+            if column.foreign_keys and id(column) not in reported
+        ]
+        if not mixin_columns:
+            return
+        users: dict[int, list[TableView]] = {}
+        for table in mapping.tables_everywhere():
+            view = TableView(
+                table.name, table.columns, table.indexes, table.foreign_keys, table.cls
+            )
+            for column in table.columns:
+                users.setdefault(id(column), []).append(view)
+        for column in mixin_columns:
+            views = users.get(id(column), [])
+            if views:
+                uncovered = any(not covered(v, [column.name or column.attr]) for v in views)
+            else:
+                uncovered = not (column.covered_by_own_index or column.primary_key)
+            if uncovered:
+                yield self._column_finding(ctx, column)
 
     def _column_finding(self, ctx: FileContext, column: ColumnDef) -> Diagnostic:
         name = column.name or column.attr
@@ -108,7 +124,7 @@ def _index_fix(column: ColumnDef) -> Fix | None:
     return Fix("Add `index=True`", Applicability.SAFE, (edit,))
 
 
-def _covered(view: TableView, columns: list[str | None]) -> bool:
+def covered(view: TableView, columns: list[str | None]) -> bool:
     wanted = [c for c in columns if c is not None]
     if len(wanted) != len(columns) or not wanted:
         return True  # an expression we cannot read: do not guess

@@ -57,16 +57,20 @@ class DuplicateColumn(Rule):
                 earlier = first.setdefault(column.name, column)
                 if earlier is column or id(column) in reported:
                     continue
+                if not ctx.mapping.is_own(column):
+                    continue  # reported with the file that defines it
                 reported.add(id(column))
                 where = f'"{earlier.attr}"' if earlier.attr else "another column"
+                path = ctx.mapping.path_of(earlier)
+                at = path + ":" if path != ctx.display_path else "line "
                 diagnostic = self.report(
                     ctx,
                     column.report_span,
                     f'Column "{column.name}" of table "{view.name or "?"}" is also mapped by '
-                    f"{where} (line {earlier.span.line})",
+                    f"{where} ({at}{earlier.span.line})",
                     statement_line=column.span.line,
                 )
-                yield _with_related(diagnostic, ctx.display_path, earlier)
+                yield _with_related(diagnostic, path, earlier)
 
 
 def _with_related(diagnostic: Diagnostic, path: str, other: ColumnDef) -> Diagnostic:

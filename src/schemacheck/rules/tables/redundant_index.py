@@ -8,10 +8,10 @@ import libcst as cst
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix, Span
 from schemacheck.edits import without_keyword
-from schemacheck.mapping import TableView, primary_key_columns, table_views
+from schemacheck.mapping import Mapping, TableView, primary_key_columns, table_views
 from schemacheck.positions import code_at_indent, node_offsets
 from schemacheck.rules.base import Rule
-from schemacheck.schema import ColumnDef
+from schemacheck.schema import ColumnDef, IndexDef
 
 
 @dataclass
@@ -23,6 +23,13 @@ class _Index:
     label: str
     span: Span
     column: ColumnDef | None = None  # set for ``index=True`` on a column
+    definition: IndexDef | None = None  # set for ``Index``/``UniqueConstraint``
+
+    def own(self, mapping: Mapping) -> bool:
+        """Whether the file being checked declares it (a mixin's is reported with the mixin)."""
+        if self.column is not None:
+            return mapping.is_own(self.column)
+        return self.definition is None or mapping.is_own(self.definition)
 
 
 class RedundantIndex(Rule):
@@ -77,7 +84,7 @@ class RedundantIndex(Rule):
                 if index.unique:
                     continue
                 cover = _covering(index, position, indexes)
-                if cover is None:
+                if cover is None or not index.own(ctx.mapping):
                     continue
                 key = id(index.column) if index.column is not None else id(index.span)
                 if key in reported:
@@ -121,7 +128,7 @@ def _indexes(view: TableView) -> list[_Index]:
             continue
         columns = tuple(aliases.get(c, c) for c in index.columns if c is not None)
         label = f'"{index.name}"' if index.name else f"{index.kind}({', '.join(columns)})"
-        result.append(_Index(columns, index.unique, label, index.span))
+        result.append(_Index(columns, index.unique, label, index.span, definition=index))
     return result
 
 

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from schemacheck.context import FileContext
+from schemacheck.diagnostics import Applicability, Diagnostic, Fix
+from schemacheck.edits import add_keyword, insert
+from schemacheck.rules.base import Option, Rule
+from schemacheck.rules.relationships.pairing import file_relationships
+from schemacheck.schema import ClassDef, RelationshipDef
+
+LAZY_STRATEGIES = ("selectin", "joined", "subquery", "immediate", "raise", "raise_on_sql", "noload")
+_IMPLICIT_IO = ("select", True)
+
+
+class AsyncLazyRelationship(Rule):
+    """
+    ## What it does
+    In a project that uses SQLAlchemy's asyncio extension (`async = true`), checks for
+    relationships that keep the default lazy loading: no `lazy=` (or `lazy="select"`), and for
+    SQLModel no `"lazy"` in `sa_relationship_kwargs`. `WriteOnlyMapped` and `DynamicMapped`
+    relationships are not reported, nor classes that inherit `AsyncAttrs` (they load through
+    `await obj.awaitable_attrs.name`).
+
+    ## Why is this bad?
+    A lazy load runs a query when the attribute is first read. Under `AsyncSession` there is no
+    implicit IO: reading `user.posts` outside an awaited load raises
+    `MissingGreenlet: greenlet_spawn has not been called`, in production, on the first code
+    path that forgot an `options(selectinload(...))`.
+
+    ## Example
+    ```python
+    class User(Base):
+        posts: Mapped[list["Post"]] = relationship(back_populates="author")
+    ```
+
+    ## Use instead
+    ```python
+    class User(Base):
+        posts: Mapped[list["Post"]] = relationship(back_populates="author", lazy="selectin")
+    ```
+    Or `lazy="raise"`, to make every load explicit in the query.
+
+    ## Fix safety
+    The fix is unsafe: it adds `lazy=` with the strategy of the `lazy` option, which changes
+    when and how related rows are loaded.
+
+    ## Options
+    - `lazy` (string, `"selectin"`): the loader strategy the fix writes; one of `selectin`,
+      `joined`, `subquery`, `immediate`, `raise`, `raise_on_sql`, `noload`.
+    """
+
+    code = "SC109"
+    name = "async-lazy-relationship"
+    family = "relationships"
+    default_enabled = False
+    for_async = True
+    fix_applicability = Applicability.UNSAFE
+    options = (
+        Option("lazy", str, "selectin", "The loader strategy the fix adds.", LAZY_STRATEGIES),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        for cls, relationship in file_relationships(ctx):
+            if relationship.has_lazy and relationship.lazy not in _IMPLICIT_IO:
+                continue
+            if _awaitable(ctx, cls):
+                continue
+            yield self.report(
+                ctx,
+                relationship.report_span,
+                f'"{cls.name}.{relationship.attr}" loads lazily: in an async session, reading it '
+                "raises `MissingGreenlet`",
+                self._fix(relationship),
+                statement_line=relationship.span.line,
+            )
+
+    def _fix(self, relationship: RelationshipDef) -> Fix | None:
+        call = relationship.call
+        lazy = f'"{self.settings["lazy"]}"'
+        if relationship.has_lazy or call.has_star:
+            return None
+        if relationship.sa_kwargs is not None:
+            edit = insert(relationship.sa_kwargs.append, f'"lazy": {lazy}')
+        elif "sa_relationship_kwargs" in call.kwargs:
+            return None
+        elif call.qualname == "sqlmodel.Relationship":
+            edit = add_keyword(call, "sa_relationship_kwargs", f'{{"lazy": {lazy}}}')
+        else:
+            edit = add_keyword(call, "lazy", lazy)
+        return Fix(f"Add `lazy={lazy}`", Applicability.UNSAFE, (edit,))
+
+
+def _awaitable(ctx: FileContext, cls: ClassDef) -> bool:
+    mapping = ctx.mapping
+    for owner in [cls, *mapping.ancestors(cls)]:
+        for base in owner.bases:
+            if mapping.resolver.base_of(owner, base) == "sqlalchemy.AsyncAttrs":
+                return True
+    return False
