@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from schemacheck.config import Config, Selection
+from schemacheck.config import Config, Selection, load_config
 from schemacheck.diagnostics import Diagnostic
 from schemacheck.runner import FileResult, check_file, make_settings, write_fixes
 
@@ -32,7 +32,9 @@ def check(
     unsafe: bool = False,
     config: Config | None = None,
 ) -> FileResult:
-    config = config or Config(root=path.parent)
+    if config is None:
+        own = path.parent / "schemacheck.toml"
+        config = load_config(own) if own.is_file() else Config(root=path.parent)
     settings = make_settings(
         config,
         Selection(select=list(select) if select is not None else None),
@@ -46,6 +48,8 @@ def fix_copy(source: Path, workdir: Path, select: Sequence[str] | None) -> tuple
     """Fix a copy of ``source`` in ``workdir``, every fix allowed."""
     target = workdir / source.name
     shutil.copyfile(source, target)
+    if (source.parent / "schemacheck.toml").is_file():
+        shutil.copyfile(source.parent / "schemacheck.toml", workdir / "schemacheck.toml")
     result = check(target, select, fix=True, unsafe=True)
     problem = write_fixes(target, result)
     assert problem is None, problem

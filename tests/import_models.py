@@ -69,6 +69,42 @@ def facts(tables: list[Table]) -> dict[str, list[str]]:
     }
 
 
+def fk_type_mismatches(tables: list[Table]) -> list[str]:
+    """Foreign-key columns whose DDL type differs from the referenced column's."""
+    found = []
+    for table in tables:
+        for column in table.columns:
+            for fk in column.foreign_keys:
+                target = fk.column
+                if str(column.type) != str(target.type):
+                    found.append(column.name)
+    return sorted(found)
+
+
+def relationships() -> list[str]:
+    """Every relationship after the mappers are configured, with its direction and target."""
+    import warnings
+
+    from sqlalchemy.orm import configure_mappers
+
+    mapper_module = sys.modules["sqlalchemy.orm.mapper"]
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        configure_mappers()
+    for warning in caught:
+        print("warning:", str(warning.message).replace("\n", " "))
+    found = []
+    for registry in list(mapper_module._all_registries()):
+        for mapper in registry.mappers:
+            for rel in mapper.relationships:
+                found.append(
+                    f"{mapper.class_.__name__}.{rel.key} {rel.direction.name} "
+                    f"{rel.mapper.class_.__name__} uselist={rel.uselist}"
+                )
+    return sorted(found)
+
+
 def main() -> None:
     path = sys.argv[1]
     url = sys.argv[2] if len(sys.argv) > 2 and not sys.argv[2].startswith("--") else "sqlite://"
@@ -83,9 +119,12 @@ def main() -> None:
         for table in metadata.sorted_tables:
             print(str(CreateTable(table).compile(engine)).strip())
     print("tables:", sorted(inspect(engine).get_table_names()))
+    tables = [t for m in metadatas(module) for t in m.sorted_tables]
     if "--facts" in sys.argv:
-        tables = [t for m in metadatas(module) for t in m.sorted_tables]
-        print("facts:", json.dumps(facts(tables)))
+        found = facts(tables) | {"fk_type_mismatches": fk_type_mismatches(tables)}
+        print("facts:", json.dumps(found))
+    if "--mappers" in sys.argv:
+        print("relationships:", json.dumps(relationships()))
 
 
 if __name__ == "__main__":

@@ -73,9 +73,36 @@ IMPORTABLE = [
     for p in RULE_FIXTURES
     if p.parent.name != "SC001"
     and not p.parent.name.startswith("SC5")  # migrations: proven by the Alembic round trip
-    and not p.name.startswith(("unknown_base", "not_sqlalchemy", "external"))
+    and not p.name.startswith(("unknown_base", "not_sqlalchemy", "external", "refused"))
     and p.parent.name != "SC310"  # SQLAlchemy refuses these models: see below
+    and p.parent.name != "SC103"  # some cannot create their tables: that is the claim, below
+    and not p.parent.name.startswith("SC4")  # sessions and engines, not models
 ]
+
+
+def _import(path: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(Path(__file__).parent / "import_models.py"), str(path), *flags],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [p for p in RULE_FIXTURES if p.parent.name == "SC103" and not p.name.startswith("external")],
+    ids=_id,
+)
+def test_unknown_targets_are_refused_by_sqlalchemy(source: Path) -> None:
+    """SC103's claim: a file has findings exactly when SQLAlchemy cannot create its tables."""
+    findings = check(source, ["SC103"]).diagnostics
+    completed = _import(source)
+    if findings:
+        assert completed.returncode != 0
+        assert re.search(r"NoReferenced(Table|Column)Error", completed.stderr), completed.stderr
+    else:
+        assert completed.returncode == 0, completed.stderr[-3000:]
 
 
 def test_duplicate_columns_are_refused_by_sqlalchemy() -> None:
@@ -145,3 +172,57 @@ def test_claims_match_sqlalchemy(source: Path) -> None:
     columns = set(facts["columns"])
     assert _column_names(text, "SC102", source) & columns == set(facts["uncovered_fk_columns"])
     assert _column_names(text, "SC202", source) & columns == set(facts["unsized_strings"])
+    assert _column_names(text, "SC104", source) & columns == set(facts["fk_type_mismatches"])
+
+
+@pytest.mark.parametrize(
+    "source", [p for p in RULE_FIXTURES if p.name.startswith("refused")], ids=_id
+)
+def test_refused_models_import_once_fixed(source: Path, tmp_path: Path) -> None:
+    """Models the library itself refuses (SQLModel checks SC111's claim): fixed, they import."""
+    assert check(source, [source.parent.name]).diagnostics
+    assert _import(source).returncode != 0
+    target, _ = fix_copy(source, tmp_path, [source.parent.name])
+    completed = _import(target)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+
+
+def _mappers(path: Path) -> tuple[list[str], list[str], str]:
+    """Relationships after ``configure_mappers()``, its warnings, and its error (or "")."""
+    completed = _import(path, "--mappers")
+    if completed.returncode != 0:
+        return [], [], completed.stderr.strip().splitlines()[-1]
+    lines = completed.stdout.splitlines()
+    found = next(x for x in lines if x.startswith("relationships: "))
+    warnings = [x for x in lines if x.startswith("warning: ")]
+    return json.loads(found[len("relationships: ") :]), warnings, ""
+
+
+RELATIONSHIP_FIXTURES = [
+    p for p in IMPORTABLE if p.parent.name in ("SC105", "SC106", "SC107", "SC108", "SC109")
+]
+
+
+@pytest.mark.parametrize("source", RELATIONSHIP_FIXTURES, ids=_id)
+def test_relationship_claims_match_sqlalchemy(source: Path, tmp_path: Path) -> None:
+    """What SQLAlchemy's mapper configuration says about the fixture, before and after fixes.
+
+    SC107: findings exactly when configuring the mappers fails. SC105: findings exactly when
+    SQLAlchemy warns that two relationships write the same columns. Every fix keeps the
+    configured relationships (class, attribute, direction, target, list or scalar) the same.
+    """
+    code = source.parent.name
+    findings = check(source, [code]).diagnostics
+    relationships, warnings, error = _mappers(source)
+    if code == "SC107":
+        assert bool(findings) == bool(error), error
+    else:
+        assert not error, error
+    if code == "SC105":
+        conflicts = [w for w in warnings if "conflicts with relationship" in w]
+        assert bool(findings) == bool(conflicts), warnings
+    if any(d.fix for d in findings):
+        target, _ = fix_copy(source, tmp_path, [code])
+        fixed_relationships, _, fixed_error = _mappers(target)
+        assert not fixed_error, fixed_error
+        assert fixed_relationships == relationships

@@ -255,8 +255,9 @@ class Names:
         if best is not None:
             return best
         if module == "sqlalchemy":
-            # ``db.String`` is idiomatic Flask-SQLAlchemy; ``db.Mapped`` is not.
-            if attr not in ORM_NAMES:
+            # ``db.String`` and ``db.relationship`` are idiomatic Flask-SQLAlchemy; ``db.Mapped``
+            # is not.
+            if attr not in ORM_NAMES or attr in ("relationship", "backref"):
                 for handle in sorted(self.handles):
                     return f"{handle}.{attr}"
             home = "sqlalchemy.orm" if attr in ORM_NAMES else "sqlalchemy"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemacheck.context import FileContext
-from schemacheck.diagnostics import Applicability, Diagnostic, Fix
+from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
 from schemacheck.edits import add_keyword, insert
 from schemacheck.rules.base import Option, Rule
 from schemacheck.rules.relationships.pairing import file_relationships
@@ -78,6 +78,12 @@ class AsyncLazyRelationship(Rule):
     def _fix(self, relationship: RelationshipDef) -> Fix | None:
         call = relationship.call
         lazy = f'"{self.settings["lazy"]}"'
+        written = call.kwargs.get("lazy")
+        if relationship.sa_kwargs is not None and written is None:
+            written = relationship.sa_kwargs.kwargs.get("lazy")
+        if written is not None and written.has_literal:
+            edit = Edit(written.span.start, written.span.end, lazy)
+            return Fix(f"Use `lazy={lazy}`", Applicability.UNSAFE, (edit,))
         if relationship.has_lazy or call.has_star:
             return None
         if relationship.sa_kwargs is not None:
