@@ -140,6 +140,11 @@ class MappedTable:
     foreign_keys: list[ForeignKeyRef]  # table-level ForeignKeyConstraint
     complete: bool  # every base class is known: nothing unseen can add columns
     inherited_from_table: list[ColumnDef] = field(default_factory=list)  # joined inheritance
+    opaque: set[str] = field(default_factory=set)  # attributes that may be columns too
+
+    def may_have(self, name: str) -> bool:
+        """Whether a column of that name may exist though no definition of it was read."""
+        return not self.complete or name in self.opaque
 
 
 def _camel_to_snake(name: str) -> str:
@@ -237,7 +242,12 @@ class Mapping:
                     stack.append(parent)
 
     def complete(self, cls: ClassDef) -> bool:
+        """Every base class is known: nothing unseen adds columns."""
         return all(self.is_known_base(c, b) for c in [cls, *self.ancestors(cls)] for b in c.bases)
+
+    def opaque(self, cls: ClassDef) -> set[str]:
+        """Attributes of the class and its bases that a call we cannot read may make columns."""
+        return {name for c in [cls, *self.ancestors(cls)] for name in c.opaque_attributes}
 
     def _inherits(self, cls: ClassDef, qualnames: frozenset[str]) -> bool:
         for c in [cls, *self.ancestors(cls)]:
@@ -353,6 +363,7 @@ class Mapping:
                     foreign_keys=fks,
                     complete=self.complete(cls),
                     inherited_from_table=parent_columns,
+                    opaque=self.opaque(cls),
                 )
             )
         return tables
@@ -401,6 +412,7 @@ class TableView:
     cls: ClassDef | None
     complete: bool = True  # no unseen base class can add columns
     inherited: list[ColumnDef] = field(default_factory=list)  # the parent's, in joined inheritance
+    opaque: set[str] = field(default_factory=set)  # attributes that may be columns too
     table: TableDef | None = None  # the ``Table()`` of an imperative table
 
     @property
@@ -411,6 +423,10 @@ class TableView:
             return call.args[0].span if call.args else call.span
         assert self.cls is not None
         return self.cls.span
+
+    def may_have(self, name: str) -> bool:
+        """Whether a column of that name may exist though no definition of it was read."""
+        return not self.complete or name in self.opaque
 
     def column(self, name: str) -> ColumnDef | None:
         for column in [*self.columns, *self.inherited]:
@@ -441,6 +457,7 @@ def table_views(mapping: Mapping) -> list[TableView]:
             t.cls,
             complete=t.complete,
             inherited=t.inherited_from_table,
+            opaque=t.opaque,
         )
         for t in mapping.tables()
     ]

@@ -218,7 +218,7 @@ class RelationshipDef:
     lazy: Any = _NO_LITERAL  # the literal ``lazy=`` (also inside ``sa_relationship_kwargs``)
     has_lazy: bool = False
     viewonly: bool = False
-    explicit_join: bool = False  # ``primaryjoin=`` or ``foreign_keys=``: pairing not guessed
+    explicit_join: bool = False  # join conditions, ``foreign_keys=`` or ``remote_side=`` given
     foreign_keys: list[str] = field(default_factory=list)  # column names of ``foreign_keys=``
     sa_kwargs: Call | None = None  # SQLModel's ``sa_relationship_kwargs=dict(...)``/{...} holder
 
@@ -243,6 +243,9 @@ class ClassDef:
     type_map: bool = False  # ``type_annotation_map``: annotation-derived types are the user's
     str_type_mapped: bool = False  # type_annotation_map maps ``str`` to a sized type
     decorated_mapped: bool = False  # ``@registry.mapped``
+    # Attributes made by calls not read (``author_id = reference_col("users")``): each may be
+    # a column of that name.
+    opaque_attributes: list[str] = field(default_factory=list)
     mapper_args_opaque: bool = False  # ``__mapper_args__`` we cannot read (or names a primary key)
     nested: bool = False  # defined inside a function or another class
 

@@ -425,6 +425,10 @@ class ModelExtractor:
         column = self._column(name, annotation, value, statement, owner=cls.name)
         if column is not None:
             cls.columns.append(column)
+        elif isinstance(value, cst.Call) and _may_make_column(
+            self.names.resolve(value.func), dotted_name(value.func)
+        ):
+            cls.opaque_attributes.append(name)
 
     def _class_function(self, cls: ClassDef, node: cst.FunctionDef) -> None:
         if not any(
@@ -801,6 +805,20 @@ def _assigns(small: cst.BaseSmallStatement, name: str) -> bool:
         and isinstance(small.target, cst.Name)
         and (small.target.value == name)
     )
+
+
+_PLAIN_CALLS = frozenset(
+    {"property", "staticmethod", "classmethod", "frozenset", "set", "dict", "list", "tuple"}
+)
+
+
+def _may_make_column(qualname: str | None, written: str | None) -> bool:
+    """A call whose result is unknown: it may build a column (``reference_col("users")``)."""
+    if qualname is None:
+        return written not in _PLAIN_CALLS
+    if qualname.startswith(("sqlalchemy.", "sqlmodel.", "flask_sqlalchemy.")):
+        return False
+    return qualname.split(".")[0] not in ("builtins", "typing", "dataclasses", "enum")
 
 
 def _is_construct(qualname: str | None) -> bool:

@@ -140,7 +140,8 @@ def read_relationship(
         or call.has_star
         or (holder is None and sa_kwargs is not None),
         viewonly=_literal_bool(kwargs.get("viewonly")),
-        explicit_join="primaryjoin" in kwargs or foreign_keys is not None,
+        explicit_join=foreign_keys is not None
+        or any(k in kwargs for k in ("primaryjoin", "secondaryjoin", "remote_side")),
         foreign_keys=_column_names(foreign_keys.source) if foreign_keys is not None else [],
         sa_kwargs=holder,
     )

@@ -94,7 +94,7 @@ class FkTargetUnknown(Rule):
                 table = index.table(table_name)
                 if (
                     table is None
-                    or not table.view.complete
+                    or table.view.may_have(column_name)
                     or any(c.name is None for c in table.view.columns)
                 ):
                     continue

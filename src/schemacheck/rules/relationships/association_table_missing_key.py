@@ -59,7 +59,7 @@ class AssociationTableMissingKey(Rule):
         secondaries = schema_index(ctx).secondaries
         for view in views:
             fk_columns = _fk_columns(view)
-            if len(fk_columns) < 2 or not view.complete:
+            if len(fk_columns) < 2 or not view.complete or view.opaque:
                 continue
             named = {view.name, view.table.variable if view.table else None}
             named |= {view.cls.name} if view.cls is not None else set()

@@ -54,9 +54,9 @@ class RelationshipUsesBackref(Rule):
     The fix is unsafe: it declares the reverse relationship on the other class (a list for a
     one-to-many, a single object otherwise) and replaces `backref=` with `back_populates=`. It is
     offered when `backref` is a plain string, the other class is in the same file, the direction
-    of the link can be read from the foreign keys, and the other class has no attribute of that
-    name. Options given through `backref("name", ...)` are not carried over: that form gets no
-    fix.
+    of the link can be read from the foreign keys, no join condition, `foreign_keys` or
+    `remote_side` is given, and the other class has no attribute of that name. Options given
+    through `backref("name", ...)` are not carried over: that form gets no fix.
     """
 
     code = "SC106"
@@ -90,6 +90,8 @@ class RelationshipUsesBackref(Rule):
             return None
         if relationship.sa_kwargs is not None or relationship.call.has_star:
             return None
+        if relationship.explicit_join:
+            return None  # the reverse needs the join conditions mirrored: the author's call
         target = index.target_class(relationship, cls)
         if target is None or ctx.schema.class_named(target.name) is not target:
             return None

@@ -47,7 +47,7 @@ class MissingPrimaryKey(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for table in ctx.mapping.tables():
-            if not table.complete or table.cls.mapper_args_opaque:
+            if not table.complete or table.opaque or table.cls.mapper_args_opaque:
                 continue
             columns = [*table.columns, *table.inherited_from_table]
             if primary_key_columns(columns, table.indexes):

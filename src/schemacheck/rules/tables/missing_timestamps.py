@@ -68,10 +68,8 @@ class MissingTimestamps(Rule):
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         required: list[str] = self.settings["columns"]
         for table in ctx.mapping.tables():
-            if not table.complete:
-                continue  # a base class from another module may provide them
             present = {c.name for c in table.columns} | {c.name for c in table.inherited_from_table}
-            missing = [name for name in required if name not in present]
+            missing = [n for n in required if n not in present and not table.may_have(n)]
             if missing:
                 yield self._report(
                     ctx,

@@ -84,7 +84,7 @@ class RequiredColumn(Rule):
 def _problem(view: TableView, name: str) -> str | None:
     column = view.column(name)
     if column is None:
-        if not view.complete or any(c.name is None or c.dynamic for c in view.columns):
+        if view.may_have(name) or any(c.name is None or c.dynamic for c in view.columns):
             return None
         return f'has no required column "{name}"'
     problems = []
