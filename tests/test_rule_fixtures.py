@@ -160,7 +160,11 @@ def _column_names(text: str, code: str, path: Path) -> set[str]:
     return {name for d in found for name in re.findall(r'"([^"]+)"', d.message)}
 
 
-@pytest.mark.parametrize("source", IMPORTABLE, ids=_id)
+# Model rules do not look at a migration's snapshot tables: nothing to compare there.
+MODEL_FILES = [p for p in IMPORTABLE if "def upgrade(" not in p.read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("source", MODEL_FILES, ids=_id)
 def test_claims_match_sqlalchemy(source: Path) -> None:
     """SC102 and SC202 report exactly the columns real SQLAlchemy leaves unindexed or unsized.
 

@@ -44,6 +44,12 @@ _FRAMEWORK_BASES = frozenset(
     }
 )
 _NEUTRAL_BASES = frozenset({"object", "typing.Generic", "abc.ABC", "enum.Enum"})
+DECLARATIVE_NAME = "declarative"  # a base made by ``declarative_base()``
+
+
+_DECLARATIVE_BASES = frozenset(
+    {"sqlalchemy.DeclarativeBase", "sqlalchemy.DeclarativeBaseNoMeta", DECLARATIVE_NAME}
+)
 
 
 class Role(enum.Enum):
@@ -55,7 +61,7 @@ class Role(enum.Enum):
     OTHER = "not a model"
 
 
-DECLARATIVE = "declarative"  # a base made by ``declarative_base()``
+DECLARATIVE = DECLARATIVE_NAME
 _LIBRARY_PREFIXES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "builtins", "typing", "abc")
 
 
@@ -277,6 +283,13 @@ class Mapping:
     def _compute_role(self, cls: ClassDef) -> Role:
         if cls.abstract:
             return Role.MIXIN
+        if any(
+            self._base_name(cls, b)
+            in ("sqlalchemy.DeclarativeBase", "sqlalchemy.DeclarativeBaseNoMeta")
+            for b in cls.bases
+        ):
+            # The base itself, even when it computes ``__tablename__`` for its subclasses.
+            return Role.BASE
         if self.is_sqlmodel(cls):
             return Role.TABLE if cls.sqlmodel_table else Role.SQLMODEL_DATA
         if cls.tablename is not None or cls.tablename_computed or cls.has_table:
@@ -290,12 +303,10 @@ class Mapping:
             return Role.SINGLE_TABLE
         if self.is_flask_model(cls):
             return Role.TABLE
-        if any(
-            self._base_name(cls, b)
-            in ("sqlalchemy.DeclarativeBase", "sqlalchemy.DeclarativeBaseNoMeta")
-            for b in cls.bases
+        if any(a.tablename_computed for a in self.ancestors(cls)) and self._inherits(
+            cls, _DECLARATIVE_BASES
         ):
-            return Role.BASE
+            return Role.TABLE  # a base's declared_attr ``__tablename__`` names its table
         if cls.decorated_mapped:
             return Role.TABLE
         if cls.columns and any(

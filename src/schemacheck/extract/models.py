@@ -108,6 +108,7 @@ class ModelExtractor:
         self.offsets = node_offsets(module)
         self.schema = FileSchema(path=path)
         self._metadata_vars: dict[str, bool] = {}
+        self._function_depth = 0  # inside a function: tables there are built at run time
         self.newline = module.default_newline
 
     # ---- positions and small values -------------------------------------------------------
@@ -226,7 +227,9 @@ class ModelExtractor:
                 for small in statement.body:
                     self._module_small(small)
             elif isinstance(statement, cst.FunctionDef):
+                self._function_depth += 1
                 self._walk(_block(statement.body), nested=True)
+                self._function_depth -= 1
             elif isinstance(
                 statement, (cst.If, cst.Try, cst.TryStar, cst.With, cst.For, cst.While)
             ):
@@ -248,9 +251,15 @@ class ModelExtractor:
         if not isinstance(value, cst.Call):
             return
         qualname = self.names.resolve(value.func)
+        if self._function_depth and qualname in ("sqlalchemy.MetaData", "sqlalchemy.Table"):
+            return  # a run-time helper (reflection, a data migration), not the schema
         self._metadata_site(value, qualname, target_name)
         if qualname == "sqlalchemy.Table":
-            self.schema.tables.append(self._table(value, target_name))
+            if (
+                _keyword_value(value, "autoload_with") is None
+                and _keyword_value(value, "autoload") is None
+            ):
+                self.schema.tables.append(self._table(value, target_name))
         elif qualname in _INDEX_KINDS:
             index = self._index(value, _INDEX_KINDS[qualname])
             owner = _index_owner(value)

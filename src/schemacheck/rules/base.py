@@ -63,6 +63,11 @@ class Rule:
     options: ClassVar[Sequence[Option]] = ()
     project: ClassVar[bool] = False  # runs on the whole project, after every file
 
+    @property
+    def models_only(self) -> bool:
+        """Model rules (SC1xx-SC3xx) do not look at Alembic migrations."""
+        return self.code[:3] in ("SC1", "SC2", "SC3")
+
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         values = {option.name: option.default for option in self.options}
         values.update(settings or {})

@@ -4,10 +4,10 @@ from collections.abc import Iterator
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Diagnostic
-from schemacheck.relations import schema_index
+from schemacheck.relations import SchemaIndex, schema_index
 from schemacheck.rules.base import Rule
 from schemacheck.rules.relationships.pairing import file_relationships
-from schemacheck.schema import RelationshipDef
+from schemacheck.schema import ClassDef, RelationshipDef
 
 
 class RelationshipMissingBackPopulates(Rule):
@@ -18,9 +18,11 @@ class RelationshipMissingBackPopulates(Rule):
     with neither `back_populates` nor `backref`. The two classes may be in different modules;
     each side is reported in its own file, with the other side as a related location.
 
-    Only a single unpaired relationship in each direction is reported: where two classes are
-    linked several times (an author and an editor), which side pairs with which is the author's
-    call.
+    Two relationships are taken as one link only when they follow the same foreign key (the
+    same `foreign_keys=`, or both the only one there is), and only a single unpaired candidate
+    in each direction is reported: where two classes are linked several times (an author and
+    an editor), or a join condition is written out, which side pairs with which is the
+    author's call.
 
     ## Why is this bad?
     SQLAlchemy treats them as two independent relationships over one foreign key. Appending a
@@ -62,19 +64,12 @@ class RelationshipMissingBackPopulates(Rule):
         for cls, relationship in pairs:
             if _paired(relationship) or relationship.viewonly:
                 continue
+            key = _link_key(relationship)
             target = index.target_class(relationship, cls)
-            if target is None:
+            if target is None or key == _OPAQUE:
                 continue
-            mine = [
-                r
-                for r in index.relationships(cls)
-                if r.target == target.name and not _paired(r) and not r.viewonly
-            ]
-            theirs = [
-                r
-                for r in index.relationships(target)
-                if r.target == cls.name and not _paired(r) and not r.viewonly
-            ]
+            mine = _candidates(index, cls, target, key)
+            theirs = _candidates(index, target, cls, key)
             if target is cls:
                 if len(mine) != 2 or relationship not in mine:
                     continue
@@ -99,6 +94,36 @@ class RelationshipMissingBackPopulates(Rule):
                 statement_line=relationship.span.line,
                 related=(related,),
             )
+
+
+_OPAQUE = frozenset({"<join condition>"})
+
+
+def _candidates(
+    index: SchemaIndex, owner: ClassDef, other: ClassDef, key: frozenset[str] | None
+) -> list[RelationshipDef]:
+    """Unpaired relationships of ``owner`` to ``other`` that follow the same foreign key."""
+    return [
+        r
+        for r in index.relationships(owner)
+        if r.target == other.name and not _paired(r) and not r.viewonly and _link_key(r) == key
+    ]
+
+
+def _link_key(relationship: RelationshipDef) -> frozenset[str] | None:
+    """Which foreign key a relationship follows: None for the only one, else its columns.
+
+    Two relationships describe one link only when they follow the same foreign key. A written
+    join condition cannot be compared, so it pairs with nothing.
+    """
+    kwargs = relationship.call.kwargs
+    if relationship.sa_kwargs is not None:
+        kwargs = {**kwargs, **relationship.sa_kwargs.kwargs}
+    if "primaryjoin" in kwargs or "secondaryjoin" in kwargs:
+        return _OPAQUE
+    if relationship.foreign_keys:
+        return frozenset(relationship.foreign_keys)
+    return None
 
 
 def _paired(relationship: RelationshipDef) -> bool:
