@@ -4,9 +4,8 @@ from collections.abc import Iterator
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
-from schemacheck.edits import add_keyword, insert
 from schemacheck.rules.base import Option, Rule
-from schemacheck.rules.relationships.pairing import file_relationships
+from schemacheck.rules.relationships.pairing import file_relationships, relationship_keyword
 from schemacheck.schema import ClassDef, RelationshipDef
 
 LAZY_STRATEGIES = ("selectin", "joined", "subquery", "immediate", "raise", "raise_on_sql", "noload")
@@ -82,19 +81,10 @@ class AsyncLazyRelationship(Rule):
         if relationship.sa_kwargs is not None and written is None:
             written = relationship.sa_kwargs.kwargs.get("lazy")
         if written is not None and written.has_literal:
-            edit = Edit(written.span.start, written.span.end, lazy)
-            return Fix(f"Use `lazy={lazy}`", Applicability.UNSAFE, (edit,))
-        if relationship.has_lazy or call.has_star:
-            return None
-        if relationship.sa_kwargs is not None:
-            edit = insert(relationship.sa_kwargs.append, f'"lazy": {lazy}')
-        elif "sa_relationship_kwargs" in call.kwargs:
-            return None
-        elif call.qualname == "sqlmodel.Relationship":
-            edit = add_keyword(call, "sa_relationship_kwargs", f'{{"lazy": {lazy}}}')
-        else:
-            edit = add_keyword(call, "lazy", lazy)
-        return Fix(f"Add `lazy={lazy}`", Applicability.UNSAFE, (edit,))
+            replaced = Edit(written.span.start, written.span.end, lazy)
+            return Fix(f"Use `lazy={lazy}`", Applicability.UNSAFE, (replaced,))
+        added = None if relationship.has_lazy else relationship_keyword(relationship, "lazy", lazy)
+        return Fix(f"Add `lazy={lazy}`", Applicability.UNSAFE, (added,)) if added else None
 
 
 def _awaitable(ctx: FileContext, cls: ClassDef) -> bool:

@@ -4,10 +4,9 @@ from collections.abc import Iterator
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Fix, Related
-from schemacheck.edits import add_keyword, insert
 from schemacheck.relations import Direction, schema_index
 from schemacheck.rules.base import Rule
-from schemacheck.rules.relationships.pairing import file_relationships
+from schemacheck.rules.relationships.pairing import file_relationships, relationship_keyword
 from schemacheck.schema import RelationshipDef
 
 
@@ -111,15 +110,5 @@ class OrmCascadeWithoutDbCascade(Rule):
 
 
 def _fix(relationship: RelationshipDef) -> Fix | None:
-    call = relationship.call
-    if call.has_star:
-        return None
-    if relationship.sa_kwargs is not None:
-        edit = insert(relationship.sa_kwargs.append, '"passive_deletes": True')
-    elif "sa_relationship_kwargs" in call.kwargs:
-        return None
-    elif call.qualname == "sqlmodel.Relationship":
-        edit = add_keyword(call, "sa_relationship_kwargs", '{"passive_deletes": True}')
-    else:
-        edit = add_keyword(call, "passive_deletes", "True")
-    return Fix("Add `passive_deletes=True`", Applicability.UNSAFE, (edit,))
+    edit = relationship_keyword(relationship, "passive_deletes", "True")
+    return Fix("Add `passive_deletes=True`", Applicability.UNSAFE, (edit,)) if edit else None
