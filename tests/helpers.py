@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
 
 from schemacheck.config import Config, Selection, load_config
 from schemacheck.diagnostics import Diagnostic
@@ -70,3 +74,25 @@ def compare_or_update(expected_path: Path, actual: str | bytes) -> None:
         assert actual == expected_path.read_bytes()
     else:
         assert actual == expected_path.read_text(encoding="utf-8")
+
+
+def postgres_database() -> Iterator[str]:
+    """A fresh database on the PostgreSQL server ``.ci/run`` starts, dropped afterwards.
+
+    Under CI a missing server is a failure; elsewhere the test is skipped.
+    """
+    url = os.environ.get("SCHEMACHECK_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("SCHEMACHECK_TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL")
+        pytest.skip("no PostgreSQL server (set SCHEMACHECK_TEST_POSTGRES_URL)")
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"schemacheck_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

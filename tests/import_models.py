@@ -119,6 +119,9 @@ def main() -> None:
         for table in metadata.sorted_tables:
             print(str(CreateTable(table).compile(engine)).strip())
     print("tables:", sorted(inspect(engine).get_table_names()))
+    if "--drop" in sys.argv:  # leave the database empty for the next file
+        for metadata in reversed(metadatas(module)):
+            metadata.drop_all(engine)
     tables = [t for m in metadatas(module) for t in m.sorted_tables]
     if "--facts" in sys.argv:
         found = facts(tables) | {"fk_type_mismatches": fk_type_mismatches(tables)}

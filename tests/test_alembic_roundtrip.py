@@ -8,9 +8,7 @@ after the second upgrade must equal the schema after the first.
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,9 +20,9 @@ from alembic.config import Config as AlembicConfig
 
 from schemacheck.config import Config, Selection
 from schemacheck.runner import make_settings, run
+from tests.helpers import postgres_database
 
 CHAINS = Path(__file__).parent / "fixtures" / "alembic"
-POSTGRES_URL = os.environ.get("SCHEMACHECK_TEST_POSTGRES_URL")
 
 ENV_PY = """
 from alembic import context
@@ -40,24 +38,7 @@ with engine.connect() as connection:
 
 
 def _postgres_database() -> Iterator[str]:
-    if not POSTGRES_URL:
-        if os.environ.get("CI"):
-            pytest.fail("SCHEMACHECK_TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL")
-        pytest.skip("no PostgreSQL server (set SCHEMACHECK_TEST_POSTGRES_URL)")
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"schemacheck_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield (
-            sa.engine.make_url(POSTGRES_URL)
-            .set(database=name)
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from postgres_database()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
