@@ -1,9 +1,9 @@
 """Fixed models on a real PostgreSQL server, and a claim only a real database can confirm.
 
 Every fixture whose fixes change it must, once fixed, create its tables on PostgreSQL (the
-SQLite run is in ``test_rule_fixtures``), except ``sqlite_*`` fixtures, written for SQLite. SC111 says that ``ondelete="SET NULL"`` on a NOT NULL
-column makes deleting the parent fail: PostgreSQL is asked to do exactly that, before and after
-the fix.
+SQLite run is in ``test_rule_fixtures``), except ``sqlite_*`` fixtures, written for SQLite.
+SC111 says that ``ondelete="SET NULL"`` on a NOT NULL column makes deleting the parent fail:
+PostgreSQL is asked to do exactly that, before and after the fix.
 """
 
 from __future__ import annotations
