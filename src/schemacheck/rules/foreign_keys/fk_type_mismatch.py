@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemacheck.context import FileContext
-from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
+from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix, Related
 from schemacheck.edits import spell
 from schemacheck.mapping import schema_columns
 from schemacheck.relations import schema_index
@@ -90,6 +90,7 @@ class FkTypeMismatch(Rule):
                 f'Foreign key column "{column.name}" is {mine} but "{target}" is {theirs}',
                 self._fix(ctx, column, mine, theirs),
                 statement_line=column.span.line,
+                related=(Related(table.path, referenced.report_span, f'"{target}" is {theirs}'),),
             )
 
     def _fix(
