@@ -521,8 +521,11 @@ def build_project(pending: list[PendingFile], settings: Settings) -> Project:
         parsed.append((item, item.text))
     checked = {item.path.resolve() for item in pending}
     extract_only = dataclasses.replace(settings, rules=(), fix=False)
-    for path in context_paths([item.path for item in pending if item.parsed], settings):
-        if path.resolve() in checked:
+    sources = [item for item in pending if item.parsed is not None]
+    migrations = [i.path for i in sources if i.parsed and i.parsed.schema.migration is not None]
+    wanted = context_paths([i.path for i in sources], migrations, settings)
+    for path, models_only in wanted.items():
+        if path.resolve() in checked or (models_only and not _is_model_context(path)):
             continue
         context = prepare_file(path, extract_only)
         if context.parsed is None or context.text is None:
@@ -553,17 +556,20 @@ def build_project(pending: list[PendingFile], settings: Settings) -> Project:
     return project
 
 
-def context_paths(checked: list[Path], settings: Settings) -> list[Path]:
+def context_paths(
+    checked: list[Path], migrations: list[Path], settings: Settings
+) -> dict[Path, bool]:
     """The files around the checked ones that the project needs to be whole.
 
     For a file in a package, every module of its top-level package (or, below a configured
     ``src`` directory, of its first directory there); for a loose file or a migration, the
-    other files of its directory.
+    other files of its directory. The value says whether only model files are wanted from it:
+    a package's own migrations and modules without models add nothing to the model rules.
     """
     config = settings.config
     roots = [(config.root / s).resolve() for s in config.src]
     tops: set[Path] = set()
-    directories: set[Path] = set()
+    directories: set[Path] = {path.resolve().parent for path in migrations}
     for path in checked:
         resolved = path.resolve()
         top = resolved.parent
@@ -578,14 +584,33 @@ def context_paths(checked: list[Path], settings: Settings) -> list[Path]:
                 break
         else:
             directories.add(resolved.parent)
-    found: list[Path] = []
+    found: dict[Path, bool] = {}
     for top in sorted(tops):
-        found.extend(discover([top], config.root, config.excludes))
-    for directory in sorted(directories - tops):
-        found.extend(
-            p for p in discover([directory], config.root, config.excludes) if p.parent == directory
-        )
+        for path in discover([top], config.root, config.excludes):
+            found[path] = True
+    for directory in sorted(directories):
+        for path in discover([directory], config.root, config.excludes):
+            if path.parent == directory:
+                found[path] = False
     return found
+
+
+# Text that a module contributing tables, classes or aliases to the schema contains.
+_MODEL_CONTEXT = re.compile(
+    r"__tablename__|__table__|__table_args__|\bTable\(|mapped_column|\bColumn\b"
+    r"|declarative_base|DeclarativeBase|table=True|\brelationship\b|\bRelationship\("
+    r"|SQLAlchemy\(|\.Model\b|declared_attr"
+)
+
+
+def _is_model_context(path: Path) -> bool:
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    if "def upgrade(" in text and "revision" in text:
+        return False  # a migration: its tables are snapshots, not the schema
+    return _MODEL_CONTEXT.search(text) is not None
 
 
 def _run_project_rules(
