@@ -8,6 +8,7 @@ import libcst as cst
 
 from schemacheck.extract.names import Names
 from schemacheck.mapping import Mapping
+from schemacheck.positions import node_offsets
 from schemacheck.project import Project
 from schemacheck.schema import FileSchema
 from schemacheck.source import LineIndex
@@ -22,6 +23,7 @@ class FileContext:
     module: cst.Module
     schema: FileSchema
     names: Names
+    offsets: dict[int, tuple[int, int]] = field(default_factory=dict)  # node ranges, by id
     target_version: tuple[int, int] = (3, 9)
     project: Project | None = None  # the other files, when the run has more than this one
     mapping: Mapping = field(init=False)
@@ -31,6 +33,14 @@ class FileContext:
             self.mapping = Mapping.for_project(self.project, self.schema)
         else:
             self.mapping = Mapping(self.schema)
+
+    def node_range(self, *nodes: cst.CSTNode) -> list[tuple[int, int]]:
+        """Character ranges of nodes of this file's tree: read from the extraction, or
+        computed in one pass for nodes it did not record."""
+        missing = [n for n in nodes if id(n) not in self.offsets]
+        if missing:
+            self.offsets = {**self.offsets, **node_offsets(self.module, missing)}
+        return [self.offsets[id(n)] for n in nodes]
 
     @property
     def newline(self) -> str:

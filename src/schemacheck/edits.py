@@ -15,7 +15,6 @@ import libcst as cst
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Edit
 from schemacheck.extract.names import ORM_NAMES, canonical, dotted_name
-from schemacheck.positions import node_offsets
 from schemacheck.schema import Call, ColumnDef, Insertion
 
 
@@ -164,7 +163,7 @@ def _existing_from_import(module: cst.Module, home: str) -> cst.ImportFrom | Non
 
 
 def _offsets(ctx: FileContext, node: cst.CSTNode) -> tuple[int, int]:
-    return node_offsets(ctx.module, [node])[id(node)]
+    return ctx.node_range(node)[0]
 
 
 def without_keyword(args: Sequence[cst.Arg], keyword: str) -> list[cst.Arg]:
@@ -204,6 +203,6 @@ def annotate_nullable(
     inner = annotation.inner
     if nullable:
         inner = f"{inner} | None" if pipe else f"{spelled.names['typing.Optional']}[{inner}]"
-    start, end = node_offsets(ctx.module, [node])[id(node)]
+    start, end = ctx.node_range(node)[0]
     text = f"{annotation.source.split('[', 1)[0]}[{inner}]" if annotation.mapped else inner
     return text, [Edit(start, end, text), *spelled.edits]

@@ -139,6 +139,7 @@ class Parsed:
     lines: LineIndex
     schema: FileSchema
     names: Names
+    offsets: dict[int, tuple[int, int]]
 
 
 def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnostic | str:
@@ -151,10 +152,10 @@ def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnost
         return _syntax_error(display, text, f"Cannot parse: {error}", 1, 1)
     lines = LineIndex(text)
     try:
-        schema, names = extract_models(module, text, display, lines)
+        schema, names, offsets = extract_models(module, text, display, lines)
     except Exception as error:
         return _internal(display, "extracting models", error, settings.verbose)
-    return Parsed(module, lines, schema, names)
+    return Parsed(module, lines, schema, names, offsets)
 
 
 def link(parsed: Parsed, text: str, project: Project, file: ProjectFile) -> Parsed:
@@ -178,8 +179,10 @@ def link(parsed: Parsed, text: str, project: Project, file: ProjectFile) -> Pars
             patched.handles.add(local)
     if patched is None:
         return parsed
-    schema, _ = extract_models(parsed.module, text, parsed.schema.path, parsed.lines, patched)
-    return Parsed(parsed.module, parsed.lines, schema, patched)
+    schema, _, offsets = extract_models(
+        parsed.module, text, parsed.schema.path, parsed.lines, patched
+    )
+    return Parsed(parsed.module, parsed.lines, schema, patched, offsets)
 
 
 def check_text(
@@ -224,6 +227,7 @@ def check_text(
         module=parsed.module,
         schema=schema,
         names=parsed.names,
+        offsets=parsed.offsets,
         target_version=settings.config.target_version,
         project=project,
     )

@@ -9,7 +9,7 @@ syntax; whatever a rule needs to know about the source is decided here, once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import libcst as cst
 
@@ -993,13 +993,19 @@ def _is_declarative_factory(node: cst.Call, names: Names) -> bool:
     )
 
 
+class Extraction(NamedTuple):
+    schema: FileSchema
+    names: Names
+    offsets: dict[int, tuple[int, int]]  # every node's range: fixes reuse it, never recompute
+
+
 def extract_models(
     module: cst.Module, text: str, path: str, lines: LineIndex, names: Names | None = None
-) -> tuple[FileSchema, Names]:
+) -> Extraction:
     """The file's model, and the import bindings fixes spell names with.
 
     ``names`` replaces the module's own import reading when the project knows more (a name
     imported from another module of the project that is an alias of a SQLAlchemy construct).
     """
     extractor = ModelExtractor(module, text, path, lines, names)
-    return extractor.extract(), extractor.names
+    return Extraction(extractor.extract(), extractor.names, extractor.offsets)

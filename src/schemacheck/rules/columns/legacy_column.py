@@ -8,7 +8,7 @@ from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
 from schemacheck.edits import spell, without_keyword
 from schemacheck.mapping import Role, find_column
-from schemacheck.positions import code_at_indent, node_offsets
+from schemacheck.positions import code_at_indent
 from schemacheck.pytypes import python_type
 from schemacheck.rules.base import Rule
 from schemacheck.schema import ColumnDef
@@ -167,9 +167,7 @@ class LegacyColumn(Rule):
         else:
             text = code(new_call)
             start_node = value
-        offsets = node_offsets(ctx.module, [start_node, value])
-        start = offsets[id(start_node)][0]
-        end = offsets[id(value)][1]
+        (start, _), (_, end) = ctx.node_range(start_node, value)
         edits = (Edit(start, end, text), *spelled.edits)
         return Fix(
             "Convert to `mapped_column()` with a `Mapped[...]` annotation",

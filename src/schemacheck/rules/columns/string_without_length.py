@@ -8,7 +8,6 @@ from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
 from schemacheck.edits import add_keyword, insert, spell
 from schemacheck.mapping import Role, schema_columns
-from schemacheck.positions import node_offsets
 from schemacheck.rules.base import Option, Rule
 from schemacheck.schema import STRING_TYPES, ClassDef, ColumnDef, Insertion
 
@@ -179,7 +178,7 @@ class StringWithoutLength(Rule):
                 Applicability.UNSAFE,
                 (Edit(column.span.end, column.span.end, text), *spelled.edits),
             )
-        start, end = node_offsets(ctx.module, [statement.value])[id(statement.value)]
+        start, end = ctx.node_range(statement.value)[0]
         default = ctx.text[start:end]
         return Fix(
             f"Use `{field}(default=..., max_length={length})`",

@@ -9,7 +9,7 @@ from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix, Span
 from schemacheck.edits import without_keyword
 from schemacheck.mapping import Mapping, TableView, primary_key_columns, table_views
-from schemacheck.positions import code_at_indent, node_offsets
+from schemacheck.positions import code_at_indent
 from schemacheck.rules.base import Rule
 from schemacheck.schema import ColumnDef, IndexDef
 
@@ -148,7 +148,7 @@ def _fix(ctx: FileContext, column: ColumnDef) -> Fix | None:
     call = node if isinstance(node, cst.Call) else getattr(node, "value", None)
     if not isinstance(call, cst.Call) or column.sa_column is not None:
         return None
-    start, end = node_offsets(ctx.module, [call])[id(call)]
+    start, end = ctx.node_range(call)[0]
     if "#" in ctx.text[start:end]:
         return None  # removing the argument could take a comment with it
     new_call = call.with_changes(args=without_keyword(call.args, "index"))
