@@ -125,12 +125,6 @@ class Project:
     def file_of(self, node: ClassDef | TableDef) -> ProjectFile | None:
         return self._owner.get(id(node))
 
-    def file_for(self, schema: FileSchema) -> ProjectFile | None:
-        for file in self.files:
-            if file.schema is schema:
-                return file
-        return None
-
     def classes(self) -> Iterator[tuple[ProjectFile, ClassDef]]:
         for file in self.files:
             for cls in file.schema.classes:
@@ -211,22 +205,3 @@ class Project:
             )
         absolute = self.absolute(file, target)
         return self._resolve(".".join([absolute, *rest]), hops + 1)
-
-    def resolve_class(self, file: ProjectFile, dotted: str) -> ClassDef | None:
-        found = self.resolve(file, dotted)
-        return found if isinstance(found, ClassDef) else None
-
-    # ---- the schema as the database gets it ---------------------------------------------------
-
-    def class_named(self, name: str, near: ProjectFile | None = None) -> ClassDef | None:
-        """The mapped class a relationship names by its class name (the declarative registry).
-
-        Names are unique within one registry; when two modules define the same name, the one in
-        ``near``'s own file wins, then the only one left, else none (never a guess).
-        """
-        if near is not None:
-            own = near.schema.class_named(name)
-            if own is not None:
-                return own
-        found = [cls for _, cls in self.classes() if cls.name == name]
-        return found[0] if len(found) == 1 else None

@@ -57,9 +57,7 @@ class FkMissingIndex(Rule):
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         reported: set[int] = set()
         mapping = ctx.mapping
-        in_tables: set[int] = set()
         for view in table_views(mapping):
-            in_tables.update(id(c) for c in view.columns)
             for column in view.columns:
                 if not column.foreign_keys or not mapping.is_own(column):
                     continue  # another module's mixin: reported with the mixin
