@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from schemacheck.config import Config, Selection, load_config
 from schemacheck.diagnostics import Diagnostic
@@ -142,3 +144,94 @@ def test_fixing_one_file_keeps_the_others(tmp_path: Path) -> None:
         if path != target:
             assert path.read_bytes() == data, path
     assert target.read_bytes() != before[target]
+
+
+_NAMES = ["Author", "Book", "Shelf", "Review"]
+
+
+@st.composite
+def _schemas(draw: st.DrawFn) -> list[dict[str, object]]:
+    """A few related models: foreign keys between them, a mixin or not, relationships."""
+    count = draw(st.integers(min_value=2, max_value=4))
+    classes = []
+    for position in range(count):
+        others = [n for n in _NAMES[:count] if n != _NAMES[position]]
+        fks = draw(st.lists(st.sampled_from(others), max_size=2, unique=True))
+        classes.append(
+            {
+                "name": _NAMES[position],
+                "mixin": draw(st.booleans()),
+                "fks": [
+                    (target, draw(st.booleans()), draw(st.booleans()), draw(st.booleans()))
+                    for target in fks
+                ],
+            }
+        )
+    return classes
+
+
+def _class_source(spec: dict[str, object]) -> str:
+    name = str(spec["name"])
+    bases = "TimestampMixin, Base" if spec["mixin"] else "Base"
+    lines = [
+        f"class {name}({bases}):",
+        f'    __tablename__ = "{name.lower()}s"',
+        "    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)",
+    ]
+    for target, ondelete, index, relate in spec["fks"]:  # type: ignore[attr-defined]
+        action = ', ondelete="CASCADE"' if ondelete else ""
+        indexed = ", index=True" if index else ""
+        column = f"{target.lower()}_id"
+        lines.append(
+            f"    {column}: Mapped[int] = mapped_column("
+            f'Integer, ForeignKey("{target.lower()}s.id"{action}){indexed})'
+        )
+        if relate:
+            lines.append(f'    {target.lower()}: Mapped["{target}"] = relationship()')
+    return "\n".join(lines) + "\n"
+
+
+_IMPORTS = (
+    "from datetime import datetime\n"
+    "from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, func\n"
+    "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship\n"
+)
+_MIXIN_BODY = (
+    "class TimestampMixin:\n"
+    "    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),"
+    " server_default=func.now())\n"
+)
+_BASE_BODY = "class Base(DeclarativeBase):\n    pass\n"
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(schema=_schemas())
+def test_splitting_a_schema_into_modules_changes_no_finding(
+    tmp_path_factory: pytest.TempPathFactory, schema: list[dict[str, object]]
+) -> None:
+    """The same models in one file, or spread over a package (Base, mixin and one module per
+    model), get the same findings: the project view sees through the module boundaries."""
+    root = tmp_path_factory.mktemp("split")
+    one = root / "one"
+    classes = "\n\n".join(_class_source(spec) for spec in schema)
+    _write(one, {"models.py": f"{_IMPORTS}\n\n{_BASE_BODY}\n\n{_MIXIN_BODY}\n\n{classes}"})
+    split = root / "split"
+    files = {
+        "app/__init__.py": "",
+        "app/db.py": f"{_IMPORTS}\n\n{_BASE_BODY}",
+        "app/mixins.py": f"{_IMPORTS}\n\n{_MIXIN_BODY}",
+    }
+    for spec in schema:
+        imports = f"{_IMPORTS}from app.db import Base\nfrom app.mixins import TimestampMixin\n"
+        files[f"app/{str(spec['name']).lower()}.py"] = f"{imports}\n\n{_class_source(spec)}"
+    _write(split, files)
+
+    def findings(result: RunResult) -> list[tuple[str, str]]:
+        return sorted((d.code, d.message) for d in result.diagnostics)
+
+    whole = _run(one, [one])
+    spread = _run(split, [split])
+    assert not whole.errors and not spread.errors
+    assert findings(spread) == findings(whole)
