@@ -298,3 +298,18 @@ def test_configuration_reference_documents_every_key_and_option() -> None:
             assert f"| {rule.code} {rule.name} | `{option.name}` |" in text, option.name
     for name in DEFAULT_EXCLUDES:
         assert f"`{name}`" in text, name
+
+
+def test_readme_configuration_example_loads(tmp_path: Path) -> None:
+    """The configuration shown in the README is valid, key for key."""
+    import re
+
+    from schemacheck.config import load_config
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"```toml\n(\[tool\.schemacheck\].*?)```", readme, re.S)
+    assert found is not None
+    (tmp_path / "pyproject.toml").write_text(found.group(1), encoding="utf-8")
+    config = load_config(tmp_path / "pyproject.toml")
+    assert config.dialects == ["postgresql"] and config.is_async and config.src == ["src"]
+    assert config.rule_settings["SC307"]["columns"] == ["tenant_id"]
