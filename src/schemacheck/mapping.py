@@ -163,6 +163,7 @@ class Mapping:
         self.resolver = resolver or FileClasses(schema)
         self._roles: dict[int, Role] = {}
         self._own_ids: set[int] | None = None
+        self._tables: list[MappedTable] | None = None
 
     @classmethod
     def for_project(cls, project: Project, schema: FileSchema) -> Mapping:
@@ -346,6 +347,12 @@ class Mapping:
         return None
 
     def tables(self) -> list[MappedTable]:
+        """The file's mapped tables, computed once: every table rule asks."""
+        if self._tables is None:
+            self._tables = self._compute_tables()
+        return list(self._tables)
+
+    def _compute_tables(self) -> list[MappedTable]:
         tables = []
         for cls in self.schema.classes:
             if self.role(cls) is not Role.TABLE or cls.has_table:
