@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 
@@ -27,6 +28,7 @@ class FileContext:
     target_version: tuple[int, int] = (3, 9)
     project: Project | None = None  # the other files, when the run has more than this one
     mapping: Mapping = field(init=False)
+    derived: dict[str, Any] = field(default_factory=dict)  # views several rules share, by name
 
     def __post_init__(self) -> None:
         if self.project is not None:

@@ -178,6 +178,13 @@ def without_keyword(args: Sequence[cst.Arg], keyword: str) -> list[cst.Arg]:
     return result
 
 
+def writes_pipe_none(ctx: FileContext) -> bool:
+    """Whether new annotations say ``X | None`` (the file's style, else 3.10+) or ``Optional``."""
+    if ctx.schema.uses_optional:
+        return False
+    return ctx.schema.uses_pipe_none or ctx.target_version >= (3, 10)
+
+
 def annotate_nullable(
     ctx: FileContext, column: ColumnDef, nullable: bool
 ) -> tuple[str, list[Edit]] | None:
@@ -193,9 +200,7 @@ def annotate_nullable(
     node = statement.annotation.annotation
     if isinstance(node, cst.SimpleString):
         return None  # a string annotation: leave it to the author
-    pipe = (ctx.schema.uses_pipe_none and not ctx.schema.uses_optional) or (
-        not ctx.schema.uses_optional and ctx.target_version >= (3, 10)
-    )
+    pipe = writes_pipe_none(ctx)
     wanted = (["sqlalchemy.Mapped"] if annotation.mapped else []) + (
         [] if pipe or not nullable else ["typing.Optional"]
     )

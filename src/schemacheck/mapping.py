@@ -465,20 +465,21 @@ def allows_null(column: ColumnDef) -> bool:
     return annotation is not None and annotation.optional
 
 
+def mapped_view(t: MappedTable) -> TableView:
+    return TableView(
+        t.name,
+        t.columns,
+        t.indexes,
+        t.foreign_keys,
+        t.cls,
+        complete=t.complete,
+        inherited=t.inherited_from_table,
+        opaque=t.opaque,
+    )
+
+
 def table_views(mapping: Mapping) -> list[TableView]:
-    views = [
-        TableView(
-            t.name,
-            t.columns,
-            t.indexes,
-            t.foreign_keys,
-            t.cls,
-            complete=t.complete,
-            inherited=t.inherited_from_table,
-            opaque=t.opaque,
-        )
-        for t in mapping.tables()
-    ]
+    views = [mapped_view(t) for t in mapping.tables()]
     schema = mapping.schema
     for table in schema.tables:
         indexes = list(table.indexes)

@@ -54,6 +54,7 @@ class SchemaIndex:
     classes: dict[str, list[tuple[ClassDef, FileSchema, str]]] = field(default_factory=dict)
     secondaries: set[str] = field(default_factory=set)  # ``secondary=`` table names/variables
     mappings: dict[int, Mapping] = field(default_factory=dict)  # by id of the FileSchema
+    by_class: dict[int, SchemaTable] = field(default_factory=dict)  # a mapped class's table
 
     # ---- lookups ----------------------------------------------------------------------------
 
@@ -103,13 +104,7 @@ class SchemaIndex:
             owner = next((a for a in mapping.ancestors(cls) if mapping.role(a) is Role.TABLE), None)
         elif role is not Role.TABLE:
             return None
-        if owner is None:
-            return None
-        for tables in self.tables.values():
-            for table in tables:
-                if table.view.cls is owner:
-                    return table
-        return None
+        return self.by_class.get(id(owner)) if owner is not None else None
 
     def relationships(self, cls: ClassDef) -> list[RelationshipDef]:
         """The class's relationships, its mixins' and bases' included (nearest first)."""
@@ -148,8 +143,8 @@ class SchemaIndex:
         mine, theirs = self.table_of(owner), self.table_of(target_cls)
         if mine is None or theirs is None or mine.name is None or theirs.name is None:
             return None
-        forward = self._restricted(self.links(mine, theirs.name), relationship)
-        backward = self._restricted(self.links(theirs, mine.name), relationship)
+        forward = self.followed(self.links(mine, theirs.name), relationship)
+        backward = self.followed(self.links(theirs, mine.name), relationship)
         if mine is theirs:
             if relationship.collection is None:
                 return None
@@ -160,7 +155,8 @@ class SchemaIndex:
             return Direction.ONE_TO_MANY
         return None
 
-    def _restricted(self, links: list[Link], relationship: RelationshipDef) -> list[Link]:
+    def followed(self, links: list[Link], relationship: RelationshipDef) -> list[Link]:
+        """The links a relationship can follow: those its ``foreign_keys=`` names, if any."""
         if not relationship.foreign_keys:
             return links
         wanted = set(relationship.foreign_keys)
@@ -181,12 +177,16 @@ class SchemaIndex:
 def schema_index(ctx: FileContext) -> SchemaIndex:
     """The index of the run's project (built once), or of this file alone."""
     project = ctx.project
-    if project is None:
-        return _build([(ctx.schema, ctx.display_path, ctx.mapping)])
     key = "schema-index"
-    if key not in project.cache:
-        project.cache[key] = _build(_project_files(project))
-    index: SchemaIndex = project.cache[key]
+    cache = project.cache if project is not None else ctx.derived
+    if key not in cache:
+        files = (
+            _project_files(project)
+            if project is not None
+            else [(ctx.schema, ctx.display_path, ctx.mapping)]
+        )
+        cache[key] = _build(files)
+    index: SchemaIndex = cache[key]
     return index
 
 
@@ -207,10 +207,13 @@ def _build(files: list[tuple[FileSchema, str, Mapping]]) -> SchemaIndex:
                     index.secondaries.add(relationship.secondary)
     for schema, path, mapping in files:
         for view in table_views(mapping):
+            table = SchemaTable(view, schema, path)
+            if view.cls is not None:
+                index.by_class[id(view.cls)] = table
             if view.name is None:
                 index.all_names_known = False
                 continue
-            index.tables.setdefault(view.name, []).append(SchemaTable(view, schema, path))
+            index.tables.setdefault(view.name, []).append(table)
         for cls in schema.classes:
             if cls.tablename_computed and mapping.role(cls) in (Role.TABLE, Role.MIXIN, Role.BASE):
                 index.all_names_known = False

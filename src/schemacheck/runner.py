@@ -23,6 +23,7 @@ import libcst as cst
 from schemacheck.config import Config, Selection, enabled_rules, resolve_selectors
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Level
+from schemacheck.extract.migrations import may_be_migration
 from schemacheck.extract.models import extract_models
 from schemacheck.extract.names import Names, canonical
 from schemacheck.files import discover, display_path, matches
@@ -612,7 +613,7 @@ def _is_model_context(path: Path) -> bool:
         text = path.read_bytes().decode("utf-8", errors="replace")
     except OSError:
         return False
-    if "def upgrade(" in text and "revision" in text:
+    if may_be_migration(text):
         return False  # a migration: its tables are snapshots, not the schema
     return _MODEL_CONTEXT.search(text) is not None
 

@@ -14,7 +14,7 @@ from typing import Any, Literal, NamedTuple
 import libcst as cst
 
 from schemacheck.diagnostics import Span
-from schemacheck.extract.migrations import MigrationExtractor
+from schemacheck.extract.migrations import MigrationExtractor, may_be_migration
 from schemacheck.extract.names import Names, dotted_name
 from schemacheck.extract.queries import read_calls
 from schemacheck.extract.relationships import RELATIONSHIP_CALLS, read_relationship
@@ -197,7 +197,7 @@ class ModelExtractor:
         schema.calls = read_calls(self)
         schema.bindings = dict(self.names.bindings)
         schema.handles = set(self.names.handles)
-        if "def upgrade" in self.text and "revision" in self.text:
+        if may_be_migration(self.text):
             schema.migration = MigrationExtractor(self).extract(self.module)
         return schema
 

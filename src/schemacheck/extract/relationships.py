@@ -44,10 +44,6 @@ def annotation_target(source: str) -> tuple[str | None, bool | None]:
             continue
         listed = _COLLECTION.match(text)
         if listed:
-            if text.startswith(("DynamicMapped", "WriteOnlyMapped")):
-                text = listed.group(1)
-                collection = True
-                continue
             text = listed.group(1)
             collection = True
             continue

@@ -6,7 +6,7 @@ import libcst as cst
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
-from schemacheck.edits import spell, without_keyword
+from schemacheck.edits import spell, without_keyword, writes_pipe_none
 from schemacheck.mapping import Role, find_column
 from schemacheck.positions import code_at_indent
 from schemacheck.pytypes import python_type
@@ -132,9 +132,7 @@ class LegacyColumn(Rule):
             optional = False  # a computed nullable= stays and decides
         else:
             optional = not column.primary_key and not _has_identity(column)
-        pipe = (ctx.schema.uses_pipe_none and not ctx.schema.uses_optional) or (
-            not ctx.schema.uses_optional and ctx.target_version >= (3, 10)
-        )
+        pipe = writes_pipe_none(ctx)
         wanted = ["sqlalchemy.Mapped", "sqlalchemy.mapped_column"]
         if "." in py_type:
             wanted.append(py_type)

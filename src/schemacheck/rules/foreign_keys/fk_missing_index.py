@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
 from schemacheck.edits import add_keyword
-from schemacheck.mapping import Role, TableView, primary_key_columns, table_views
+from schemacheck.mapping import Role, TableView, mapped_view, primary_key_columns, table_views
 from schemacheck.rules.base import Rule
 from schemacheck.schema import Call, ColumnDef, ForeignKeyRef
 
@@ -80,9 +80,7 @@ class FkMissingIndex(Rule):
             return
         users: dict[int, list[TableView]] = {}
         for table in mapping.tables_everywhere():
-            view = TableView(
-                table.name, table.columns, table.indexes, table.foreign_keys, table.cls
-            )
+            view = mapped_view(table)
             for column in table.columns:
                 users.setdefault(id(column), []).append(view)
         for column in mixin_columns:

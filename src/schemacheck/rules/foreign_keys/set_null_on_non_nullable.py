@@ -55,30 +55,29 @@ class SetNullOnNonNullable(Rule):
         for column in schema_columns(ctx.mapping):
             for fk in column.foreign_keys:
                 if _sets_null(fk) and not allows_null(column):
-                    yield self._finding(ctx, fk, column)
+                    yield self._finding(ctx, fk, column, column.span.line)
         for view in table_views(ctx.mapping):
             for fk in view.foreign_keys:
-                if not _sets_null(fk):
+                if not _sets_null(fk) or not ctx.mapping.is_own(fk):
                     continue
                 for name in fk.columns:
                     local = view.column(name) if name else None
                     if local is not None and not allows_null(local):
-                        yield self._finding(ctx, fk, local, own_fix=False)
+                        yield self._finding(ctx, fk, local, None)
                         break
 
     def _finding(
-        self, ctx: FileContext, fk: ForeignKeyRef, column: ColumnDef, *, own_fix: bool = True
+        self, ctx: FileContext, fk: ForeignKeyRef, column: ColumnDef, statement_line: int | None
     ) -> Diagnostic:
         value = fk.call.kwargs.get("ondelete")
         span = value.span if value is not None else fk.span
-        fix = _fix(ctx, column) if own_fix or ctx.mapping.is_own(column) else None
         return self.report(
             ctx,
             span,
             f'`ondelete="SET NULL"` on "{column.name}", which is NOT NULL: deleting the parent '
             "row fails",
-            fix,
-            statement_line=column.span.line if own_fix else None,
+            _fix(ctx, column) if ctx.mapping.is_own(column) else None,
+            statement_line=statement_line,
         )
 
 

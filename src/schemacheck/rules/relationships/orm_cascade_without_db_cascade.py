@@ -77,10 +77,7 @@ class OrmCascadeWithoutDbCascade(Rule):
             theirs = index.table_of(target) if target is not None else None
             if target is None or mine is None or theirs is None or mine.name is None:
                 continue
-            links = index.links(theirs, mine.name)
-            if relationship.foreign_keys:
-                wanted = set(relationship.foreign_keys)
-                links = [link for link in links if wanted & {n for n in link.names if n}]
+            links = index.followed(index.links(theirs, mine.name), relationship)
             if len(links) != 1:
                 continue
             fk = links[0].fk

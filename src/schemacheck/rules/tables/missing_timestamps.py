@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Fix, Span
-from schemacheck.edits import insert, spell
+from schemacheck.edits import insert, spell, writes_pipe_none
 from schemacheck.mapping import MappedTable
 from schemacheck.rules.base import Option, Rule
 from schemacheck.schema import TableDef
@@ -108,25 +108,23 @@ class MissingTimestamps(Rule):
         cls = table.cls
         nl = ctx.newline
         if ctx.mapping.is_sqlmodel(cls):
+            pipe = writes_pipe_none(ctx)
             spelled = spell(
                 ctx,
-                [
-                    "sqlmodel.Field",
-                    "sqlalchemy.DateTime",
-                    "sqlalchemy.func",
-                    "datetime.datetime",
-                    "typing.Optional",
-                ],
+                ["sqlmodel.Field", "sqlalchemy.DateTime", "sqlalchemy.func", "datetime.datetime"]
+                + ([] if pipe else ["typing.Optional"]),
             )
             n = spelled.names
+            when = n["datetime.datetime"]
+            optional = f"{when} | None" if pipe else f"{n['typing.Optional']}[{when}]"
             lines = []
             for name in missing:
                 kwargs = f'"server_default": {n["sqlalchemy.func"]}.now()'
                 if _is_update_column(name):
                     kwargs += f', "onupdate": {n["sqlalchemy.func"]}.now()'
                 lines.append(
-                    f"{cls.body_indent}{name}: {n['typing.Optional']}[{n['datetime.datetime']}]"
-                    f" = {n['sqlmodel.Field']}(default=None, sa_type="
+                    f"{cls.body_indent}{name}: {optional} = "
+                    f"{n['sqlmodel.Field']}(default=None, sa_type="
                     f"{n['sqlalchemy.DateTime']}(timezone=True), nullable=False, "
                     f"sa_column_kwargs={{{kwargs}}})"
                 )
