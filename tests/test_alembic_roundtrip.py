@@ -19,7 +19,8 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 
 from schemacheck.config import Config, Selection
-from schemacheck.runner import make_settings, run
+from schemacheck.runner import make_settings
+from schemacheck.session import run
 from tests.helpers import postgres_database
 
 CHAINS = Path(__file__).parent / "fixtures" / "alembic"

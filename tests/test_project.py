@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from schemacheck.config import Config, Selection, load_config
 from schemacheck.diagnostics import Diagnostic
-from schemacheck.runner import RunResult, make_settings, run
+from schemacheck.runner import RunResult, make_settings
+from schemacheck.session import run
 from tests.helpers import FIXTURES, compare_or_update
 
 PROJECTS = sorted(p for p in (FIXTURES / "projects").iterdir() if p.is_dir())

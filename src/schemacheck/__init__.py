@@ -23,7 +23,8 @@ from schemacheck.diagnostics import (
     Level,
     Span,
 )
-from schemacheck.runner import RunResult, check_text, make_settings, run
+from schemacheck.runner import RunResult, check_text, make_settings
+from schemacheck.session import run
 
 
 def check_source(

@@ -14,13 +14,15 @@ import click
 
 from schemacheck import __version__
 from schemacheck.baseline import BaselineError, load_baseline, match_baseline, write_baseline
+from schemacheck.cache import DEFAULT_DIRECTORY, Cache
 from schemacheck.config import Config, ConfigError, Selection, load_config
 from schemacheck.diagnostics import Applicability, Diagnostic
 from schemacheck.fingerprint import fingerprints
 from schemacheck.report import FORMATS, Report
 from schemacheck.ruledocs import rule_page
 from schemacheck.rules import ALL_RULES, BY_CODE, BY_NAME, Rule
-from schemacheck.runner import RunResult, make_settings, run
+from schemacheck.runner import RunResult, make_settings
+from schemacheck.session import default_jobs, run, settings_fingerprint
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -130,6 +132,20 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     help="Record the current findings as a baseline file, then exit 0.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to check files with (default: one per available core).",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="SCHEMACHECK_CACHE_DIR",
+    help=f"Where the cache lives (default: {DEFAULT_DIRECTORY} in the project root).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Tracebacks for internal errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 def check(
@@ -152,6 +168,9 @@ def check(
     show_fixes: bool,
     baseline_path: Path | None,
     write_baseline_path: Path | None,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
     verbose: bool,
     quiet: bool,
 ) -> None:
@@ -174,7 +193,20 @@ def check(
     for target in targets:
         if not target.exists() and not target.is_symlink():
             _fail(f"{target}: no such file or directory")
-    result = run(targets, settings, write=not diff, force_exclude=force_exclude)
+    cache = None
+    if not no_cache:
+        cache = Cache(
+            cache_dir if cache_dir is not None else config.root / DEFAULT_DIRECTORY,
+            settings_fingerprint(settings),
+        )
+    result = run(
+        targets,
+        settings,
+        write=not diff,
+        force_exclude=force_exclude,
+        jobs=jobs if jobs is not None else default_jobs(),
+        cache=cache,
+    )
     use_color = _use_color(color)
     for problem in result.errors:
         click.echo(f"schemacheck: error: {problem}", err=True)

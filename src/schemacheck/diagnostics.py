@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """A range of source text: character offsets into the decoded text, plus 1-based positions.
 
     ``end_column`` is exclusive-end expressed 1-based, as ruff and SARIF use it: a span covering
-    the three characters at columns 5-7 has ``column=5, end_column=8``.
+    the three characters at columns 5-7 has ``column=5, end_column=8``. A tuple: a model holds
+    hundreds of spans, and tuples are the cheapest to build, pickle and cache.
     """
 
     start: int

@@ -15,7 +15,7 @@ import enum
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from schemacheck.diagnostics import Span
 from schemacheck.extract.names import DB_MODEL
@@ -75,10 +75,15 @@ class ClassResolver(Protocol):
 
     def schema_of(self, cls: ClassDef) -> FileSchema | None: ...
 
+    @property
+    def memo(self) -> dict[Any, Any]:
+        """Facts about classes that do not depend on which file asks (roles, ancestors)."""
+
 
 @dataclass
 class FileClasses:
     schema: FileSchema
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def base_of(self, cls: ClassDef, base: BaseRef) -> ClassDef | str | None:
         if base.qualname is not None:
@@ -130,6 +135,11 @@ class ProjectClasses:
     def all_classes(self) -> Iterable[ClassDef]:
         return [cls for _, cls in self.project.classes()]
 
+    @property
+    def memo(self) -> dict[Any, Any]:
+        shared: dict[Any, Any] = self.project.cache.setdefault("class facts", {})
+        return shared
+
     def schema_of(self, cls: ClassDef) -> FileSchema | None:
         file = self.project.file_of(cls)
         return file.schema if file is not None else None
@@ -153,7 +163,7 @@ class MappedTable:
         return not self.complete or name in self.opaque
 
 
-def _camel_to_snake(name: str) -> str:
+def camel_to_snake(name: str) -> str:
     return re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", name).lower()
 
 
@@ -161,7 +171,7 @@ class Mapping:
     def __init__(self, schema: FileSchema, resolver: ClassResolver | None = None) -> None:
         self.schema = schema
         self.resolver = resolver or FileClasses(schema)
-        self._roles: dict[int, Role] = {}
+        self._memo = self.resolver.memo
         self._own_ids: set[int] | None = None
         self._tables: list[MappedTable] | None = None
 
@@ -235,8 +245,15 @@ class Mapping:
             return True
         return found in _FRAMEWORK_BASES or base.source in _NEUTRAL_BASES
 
-    def ancestors(self, cls: ClassDef) -> Iterator[ClassDef]:
+    def ancestors(self, cls: ClassDef) -> list[ClassDef]:
         """Known base classes, nearest first (a depth-first approximation of the MRO)."""
+        key = ("ancestors", id(cls))
+        found: list[ClassDef] | None = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = list(self._ancestors(cls))
+        return found
+
+    def _ancestors(self, cls: ClassDef) -> Iterator[ClassDef]:
         seen: set[int] = {id(cls)}
         stack = [cls]
         while stack:
@@ -276,10 +293,11 @@ class Mapping:
         return self._inherits(cls, frozenset({DB_MODEL}))
 
     def role(self, cls: ClassDef) -> Role:
-        key = id(cls)
-        if key not in self._roles:
-            self._roles[key] = self._compute_role(cls)
-        return self._roles[key]
+        key = ("role", id(cls))
+        role: Role | None = self._memo.get(key)
+        if role is None:
+            role = self._memo[key] = self._compute_role(cls)
+        return role
 
     def _compute_role(self, cls: ClassDef) -> Role:
         if cls.abstract:
@@ -343,7 +361,7 @@ class Mapping:
         if self.is_sqlmodel(cls) and cls.sqlmodel_table and not cls.tablename_computed:
             return cls.name.lower()
         if self.is_flask_model(cls) and not cls.tablename_computed:
-            return _camel_to_snake(cls.name)
+            return camel_to_snake(cls.name)
         return None
 
     def tables(self) -> list[MappedTable]:
@@ -359,9 +377,8 @@ class Mapping:
                 continue
             columns = self.contributed_columns(cls)
             # Single-table subclasses add their columns to this table.
-            for other in self.resolver.all_classes():
-                if self.role(other) is Role.SINGLE_TABLE and self._table_owner(other) is cls:
-                    columns.extend(self.own_columns(other))
+            for other in self._single_table_children().get(id(cls), ()):
+                columns.extend(self.own_columns(other))
             table_args = self._table_args(cls)
             indexes = list(table_args.indexes) if table_args else []
             fks = list(table_args.foreign_keys) if table_args else []
@@ -385,6 +402,18 @@ class Mapping:
                 )
             )
         return tables
+
+    def _single_table_children(self) -> dict[int, list[ClassDef]]:
+        """Single-table subclasses by the id of the class that owns their table."""
+        children: dict[int, list[ClassDef]] | None = self._memo.get("children")
+        if children is None:
+            children = self._memo["children"] = {}
+            for other in self.resolver.all_classes():
+                if self.role(other) is Role.SINGLE_TABLE:
+                    owner = self._table_owner(other)
+                    if owner is not None:
+                        children.setdefault(id(owner), []).append(other)
+        return children
 
     def _table_owner(self, cls: ClassDef) -> ClassDef | None:
         for ancestor in self.ancestors(cls):

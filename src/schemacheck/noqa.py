@@ -19,7 +19,8 @@ _FILE_NOQA = re.compile(
     r"#\s*schemacheck:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?",
     re.IGNORECASE,
 )
-
+# Without this text a file has no directives, and tokenizing it can be skipped.
+_MAY_HAVE_NOQA = re.compile("noqa", re.IGNORECASE)
 
 _LAYOUT = frozenset(
     {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE}
@@ -69,6 +70,8 @@ def read_directives(text: str) -> Directives:
     file: frozenset[str] | bool | None = False
     starts: dict[int, int] = {}
     columns: dict[int, tuple[int, int]] = {}
+    if _MAY_HAVE_NOQA.search(text) is None:
+        return Directives(lines, file, starts, columns)
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):

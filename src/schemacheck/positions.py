@@ -8,12 +8,35 @@ are kept only for the nodes the extractor asked for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
+
+
+class _SyntacticRange:
+    """``record_syntactic_position`` as a plain context manager: it runs for every expression."""
+
+    __slots__ = ("end_node", "node", "start", "start_node", "state")
+
+    def __init__(self, state: _OffsetState) -> None:
+        self.state = state
+        self.node: cst.CSTNode | None = None
+        self.start = 0
+        self.start_node: cst.CSTNode | None = None
+        self.end_node: cst.CSTNode | None = None
+
+    def __enter__(self) -> None:
+        self.state.ranges.append((self.node, self.start_node, self.end_node, self.state.offset))
+
+    def __exit__(self, *exc: object) -> None:
+        state = self.state
+        node, start_node, end_node, start = state.ranges.pop()
+        if start_node is None and end_node is None:
+            key = id(node)
+            if key in state.wanted:
+                state.found[key] = (start, state.offset)
 
 
 class _OffsetState(CodegenState):
@@ -25,7 +48,9 @@ class _OffsetState(CodegenState):
         self.last_token = 0
         self.wanted = wanted
         self.stack: list[int] = []
+        self.ranges: list[tuple[Any, Any, Any, int]] = []
         self.found: dict[int, tuple[int, int]] = {}
+        self._range = _SyntacticRange(self)
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
@@ -40,28 +65,25 @@ class _OffsetState(CodegenState):
         self.offset -= self.last_token
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        if id(node) in self.wanted:
-            self.stack.append(self.offset)
+        self.stack.append(self.offset)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
+        start = self.stack.pop()
         key = id(node)
-        if key in self.wanted:
-            start = self.stack.pop()
-            self.found.setdefault(key, (start, self.offset))
+        if key in self.wanted and key not in self.found:
+            self.found[key] = (start, self.offset)
 
-    @contextmanager
-    def record_syntactic_position(
+    def record_syntactic_position(  # type: ignore[override]
         self,
         node: cst.CSTNode,
         *,
         start_node: cst.CSTNode | None = None,
         end_node: cst.CSTNode | None = None,
-    ) -> Iterator[None]:
-        start = self.offset
-        yield
-        key = id(node)
-        if key in self.wanted and start_node is None and end_node is None:
-            self.found[key] = (start, self.offset)
+    ) -> _SyntacticRange:
+        # One object serves every call: entering pushes this call's arguments, so nesting works.
+        recorder = self._range
+        recorder.node, recorder.start_node, recorder.end_node = node, start_node, end_node
+        return recorder
 
 
 class _AllNodes:

@@ -91,6 +91,7 @@ class Project:
     _suffixes: dict[str, list[ProjectFile]] = field(default_factory=dict, repr=False)
     _owner: dict[int, ProjectFile] = field(default_factory=dict, repr=False)
     cache: dict[Any, Any] = field(default_factory=dict, repr=False)  # derived views, by key
+    trace: set[str] | None = field(default=None, repr=False)  # files read while resolving
 
     def add(self, file: ProjectFile) -> None:
         self.files.append(file)
@@ -176,6 +177,8 @@ class Project:
     def _member(self, file: ProjectFile, names: list[str], hops: int) -> Resolved | None:
         name, rest = names[0], names[1:]
         schema = file.schema
+        if self.trace is not None:
+            self.trace.add(file.path)
         if not rest:
             cls = schema.class_named(name)
             if cls is not None:

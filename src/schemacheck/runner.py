@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,13 +23,12 @@ import libcst as cst
 from schemacheck.config import Config, Selection, enabled_rules, resolve_selectors
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Level
-from schemacheck.extract.migrations import may_be_migration
 from schemacheck.extract.models import extract_models
 from schemacheck.extract.names import Names, canonical
-from schemacheck.files import discover, display_path, matches
+from schemacheck.files import display_path, matches
 from schemacheck.fixes import apply_fixes
 from schemacheck.noqa import Directives, read_directives
-from schemacheck.project import Handle, LibraryName, Project, ProjectFile, module_name
+from schemacheck.project import Handle, LibraryName, Project, ProjectFile
 from schemacheck.rules import BY_CODE, Rule
 from schemacheck.schema import FileSchema
 from schemacheck.source import LineIndex, SourceDecodeError, SourceFile
@@ -159,14 +158,12 @@ def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnost
     return Parsed(module, lines, schema, names, offsets)
 
 
-def link(parsed: Parsed, text: str, project: Project, file: ProjectFile) -> Parsed:
-    """Re-read a file whose imports name the project's aliases of library constructs.
+def linked_names(names: Names, project: Project, file: ProjectFile) -> Names | None:
+    """A file's import bindings with the project's aliases of library constructs, if any.
 
     ``from app.database import Column`` where ``app/database.py`` says ``Column = db.Column`` is
-    SQLAlchemy's ``Column``; only the project can tell, so the file is extracted again with
-    those names known. Extraction is cheap beside parsing, and the tree is reused.
+    SQLAlchemy's ``Column``; only the project can tell. None when the project adds nothing.
     """
-    names = parsed.names
     patched: Names | None = None
     for local, target in names.bindings.items():
         if target.split(".")[0] in ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "typing"):
@@ -178,12 +175,21 @@ def link(parsed: Parsed, text: str, project: Project, file: ProjectFile) -> Pars
         elif isinstance(found, Handle) and local not in names.handles:
             patched = patched or copy.deepcopy(names)
             patched.handles.add(local)
-    if patched is None:
-        return parsed
+    return patched
+
+
+def relink(parsed: Parsed, text: str, names: Names) -> Parsed:
+    """The file extracted again with ``names``: extraction is cheap beside parsing."""
     schema, _, offsets = extract_models(
-        parsed.module, text, parsed.schema.path, parsed.lines, patched
+        parsed.module, text, parsed.schema.path, parsed.lines, names
     )
-    return Parsed(parsed.module, parsed.lines, schema, patched, offsets)
+    return Parsed(parsed.module, parsed.lines, schema, names, offsets)
+
+
+def link(parsed: Parsed, text: str, project: Project, file: ProjectFile) -> Parsed:
+    """Re-read a file whose imports name the project's aliases of library constructs."""
+    names = linked_names(parsed.names, project, file)
+    return parsed if names is None else relink(parsed, text, names)
 
 
 def check_text(
@@ -309,6 +315,13 @@ class PendingFile:
     text: str | None = None  # None: nothing more to do (unreadable, not a model file, error)
     parsed: Parsed | None = None
     file: ProjectFile | None = None  # its entry in the project
+    names: Names | None = None  # its import bindings as extracted (before linking)
+    cached: bool = False  # read from the cache: no tree until parsed again
+
+    def __getstate__(self) -> dict[str, object]:
+        # The tree stays in the process that parsed it; the project entry is rebuilt there.
+        # Rules are the run's settings, chosen again wherever the file is checked.
+        return {**self.__dict__, "parsed": None, "file": None, "rules": ()}
 
 
 def prepare_file(path: Path, settings: Settings) -> PendingFile:
@@ -349,7 +362,7 @@ def _prepare_file(path: Path, display: str, settings: Settings) -> PendingFile:
     if isinstance(outcome, str):
         result.errors.append(outcome)
         return pending
-    pending.text, pending.parsed = text, outcome
+    pending.text, pending.parsed, pending.names = text, outcome, outcome.names
     result.schema = outcome.schema
     return pending
 
@@ -482,174 +495,9 @@ def write_fixes(path: Path, result: FileResult) -> str | None:
     return write_atomically(path, original, source.to_bytes(result.source))
 
 
-def run(
-    paths: Iterable[Path],
-    settings: Settings,
-    *,
-    write: bool = True,
-    force_exclude: bool = False,
-) -> RunResult:
-    """Check ``paths`` as one project: every file is parsed first, then the rules run."""
-    config = settings.config
-    pending = [
-        prepare_file(path, settings)
-        for path in discover(paths, config.root, config.excludes, force_exclude=force_exclude)
-    ]
-    project = build_project(pending, settings)
-    files = []
-    checked: dict[Path, FileResult] = {}
-    for item in pending:
-        result = finish_file(item, settings, project)
-        if settings.fix and write and result.changed:
-            problem = write_fixes(item.path, result)
-            if problem:
-                result.errors.append(problem)
-        files.append(result)
-        checked[item.path.resolve()] = result
-    project_rules = [rule for rule in settings.rules if rule.project]
-    if project_rules:
-        _run_project_rules(project, checked, project_rules, settings)
-    return RunResult(files)
-
-
-def build_project(pending: list[PendingFile], settings: Settings) -> Project:
-    """Every checked file's model, plus the context files around them, linked by imports."""
-    project = Project()
-    src = [settings.config.root / s for s in settings.config.src]
-    parsed: list[tuple[PendingFile, str]] = []
-    for item in pending:
-        if item.parsed is None or item.text is None:
-            continue
-        module, package = module_name(item.path, src)
-        item.file = ProjectFile(item.result.path, item.parsed.schema, True, module, package)
-        project.add(item.file)
-        parsed.append((item, item.text))
-    checked = {item.path.resolve() for item in pending}
-    extract_only = dataclasses.replace(settings, rules=(), fix=False)
-    sources = [item for item in pending if item.parsed is not None]
-    migrations = [i.path for i in sources if i.parsed and i.parsed.schema.migration is not None]
-    wanted = context_paths([i.path for i in sources], migrations, settings)
-    for path, models_only in wanted.items():
-        if path.resolve() in checked or (models_only and not _is_model_context(path)):
-            continue
-        context = prepare_file(path, extract_only)
-        if context.parsed is None or context.text is None:
-            continue
-        module, package = module_name(path, src)
-        context.file = ProjectFile(
-            context.result.path, context.parsed.schema, False, module, package
-        )
-        project.add(context.file)
-        parsed.append((context, context.text))
-    for item, text in parsed:
-        if item.parsed is None or item.file is None:
-            continue
-        try:
-            linked = link(item.parsed, text, project, item.file)
-        except Exception as error:
-            item.result.errors.append(
-                _internal(item.result.path, "linking imports", error, settings.verbose)
-            )
-            continue
-        if linked is not item.parsed:
-            project.replace(item.file.schema, linked.schema)
-            item.parsed = linked
-            item.result.schema = linked.schema
-    for item, _ in parsed:
-        if not item.file or not item.file.reported:
-            item.parsed = None  # context files are done: free their trees
-    return project
-
-
-def context_paths(
-    checked: list[Path], migrations: list[Path], settings: Settings
-) -> dict[Path, bool]:
-    """The files around the checked ones that the project needs to be whole.
-
-    For a file in a package, every module of its top-level package (or, below a configured
-    ``src`` directory, of its first directory there); for a loose file or a migration, the
-    other files of its directory. The value says whether only model files are wanted from it:
-    a package's own migrations and modules without models add nothing to the model rules.
-    """
-    config = settings.config
-    roots = [(config.root / s).resolve() for s in config.src]
-    tops: set[Path] = set()
-    directories: set[Path] = {path.resolve().parent for path in migrations}
-    for path in checked:
-        resolved = path.resolve()
-        top = resolved.parent
-        if (top / "__init__.py").is_file():
-            while (top.parent / "__init__.py").is_file() and top.parent not in roots:
-                top = top.parent
-            tops.add(top)
-            continue
-        for root in roots:
-            if root in resolved.parents and resolved.parent != root:
-                tops.add(root / resolved.relative_to(root).parts[0])
-                break
-        else:
-            directories.add(resolved.parent)
-    found: dict[Path, bool] = {}
-    for top in sorted(tops):
-        for path in discover([top], config.root, config.excludes):
-            found[path] = True
-    for directory in sorted(directories):
-        for path in discover([directory], config.root, config.excludes):
-            if path.parent == directory:
-                found[path] = False
-    return found
-
-
-# Text that a module contributing tables, classes or aliases to the schema contains.
-_MODEL_CONTEXT = re.compile(
-    r"__tablename__|__table__|__table_args__|\bTable\(|mapped_column|\bColumn\b"
-    r"|declarative_base|DeclarativeBase|table=True|\brelationship\b|\bRelationship\("
-    r"|SQLAlchemy\(|\.Model\b|declared_attr"
-)
-
-
-def _is_model_context(path: Path) -> bool:
-    try:
-        text = path.read_bytes().decode("utf-8", errors="replace")
-    except OSError:
-        return False
-    if may_be_migration(text):
-        return False  # a migration: its tables are snapshots, not the schema
-    return _MODEL_CONTEXT.search(text) is not None
-
-
-def _run_project_rules(
-    project: Project, checked: dict[Path, FileResult], rules: list[Rule], settings: Settings
-) -> None:
-    """Project rules over the project; findings go to the checked files."""
-    by_path: dict[str, tuple[Path, FileResult]] = {
-        result.path: (path, result) for path, result in checked.items() if result.schema
-    }
-    for file in project.files:
-        if file.reported and file.path in by_path:
-            file.schema = by_path[file.path][1].schema or file.schema
-    for rule in rules:
-        try:
-            found = list(rule.check_project(project))
-        except Exception as error:  # one rule's bug must not stop the run
-            for _, result in by_path.values():
-                result.errors.append(
-                    _internal(result.path, f"rule {rule.code}", error, settings.verbose)
-                )
-                break
-            continue
-        for diagnostic in found:
-            target = by_path.get(diagnostic.path)
-            if target is None:
-                continue
-            path, result = target
-            if rule not in _rules_for(path, settings):
-                continue
-            directives = read_directives(result.source or "")
-            if directives.suppresses(diagnostic.code, (diagnostic.span.line,)):
-                continue
-            result.diagnostics.append(diagnostic)
-            result.diagnostics.sort(key=lambda d: d.sort_key)
+def extract_only(settings: Settings) -> Settings:
+    """Settings for a context file: read for the project, never reported on or fixed."""
+    return dataclasses.replace(settings, rules=(), fix=False)
 
 
 def make_settings(

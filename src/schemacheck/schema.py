@@ -8,7 +8,7 @@ fact and span, only not the syntax tree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import libcst as cst
 
@@ -30,8 +30,7 @@ class NodeRef:
         return "NodeRef()"
 
 
-@dataclass(frozen=True)
-class Insertion:
+class Insertion(NamedTuple):
     """Where new text can be inserted, with what must surround it."""
 
     offset: int

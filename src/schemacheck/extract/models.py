@@ -839,6 +839,9 @@ def _literal(node: cst.BaseExpression | None) -> Any:
     if node is None:
         return _NO_LITERAL
     if isinstance(node, cst.SimpleString):
+        quoted = node.value
+        if quoted[0] in "\"'" and quoted[1:2] != quoted[0] and "\\" not in quoted:
+            return quoted[1:-1]  # a plain one-line string: no escapes to evaluate
         try:
             return node.evaluated_value
         except Exception:

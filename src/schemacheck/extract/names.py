@@ -9,6 +9,7 @@ construct in this file's own words, or that an import has to be added.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -70,6 +71,7 @@ ORM_NAMES = frozenset(
 DB_MODEL = "flask_sqlalchemy.SQLAlchemy().Model"
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical(full: str) -> str:
     """The one name of a construct reachable under several module paths."""
     parts = full.split(".")

@@ -1,0 +1,160 @@
+"""The on-disk cache: what a run learnt, kept so that the next one need not parse it again.
+
+Two kinds of record live under ``.schemacheck_cache/<version>/``:
+
+- an *entry* per file content: the file as read and extracted (its model and import bindings,
+  or its syntax error), keyed on the path, the bytes, the settings and the version. With these
+  the project can be rebuilt without parsing anything.
+- a *run* per set of settings and command-line paths: each file's content key and its findings
+  as of the last run, and the findings of the project rules. A file whose findings cannot have
+  changed (see :mod:`schemacheck.dependencies`) is answered from here.
+
+A cache that cannot be read is a cache miss, and one that cannot be written is skipped: the
+cache only ever saves time, it never changes what a run reports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from schemacheck import __version__
+
+try:
+    _LIBCST_VERSION = importlib.metadata.version("libcst")
+except importlib.metadata.PackageNotFoundError:  # pragma: no cover - libcst is a dependency
+    _LIBCST_VERSION = ""
+
+DEFAULT_DIRECTORY = ".schemacheck_cache"
+_FORMAT = 1  # bumped when what is stored changes shape
+
+
+@dataclass
+class RunRecord:
+    """The state a run leaves for the next one with the same settings and paths."""
+
+    keys: dict[str, str] = field(default_factory=dict)  # display path -> content key
+    results: dict[str, Any] = field(default_factory=dict)  # checked path -> FileResult
+    sources: set[str] = field(default_factory=set)  # checked files that were parsed
+    migrations: set[str] = field(default_factory=set)  # checked files that are migrations
+    project_findings: list[Any] = field(default_factory=list)  # project rules' diagnostics
+
+
+class Cache:
+    def __init__(self, directory: Path, settings_key: str) -> None:
+        self.directory = directory
+        self.settings_key = settings_key
+        self.base = directory / f"{__version__}-{_FORMAT}"
+        self._ready = False
+
+    @staticmethod
+    def settings_fingerprint(*parts: object) -> str:
+        """One key for everything besides the file that decides a run's findings."""
+        text = repr(
+            (
+                parts,
+                __version__,
+                _FORMAT,
+                _LIBCST_VERSION,
+                sys.version_info[:2],
+            )
+        )
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+    def key(self, display: str, data: bytes, kind: str = "file") -> str:
+        digest = hashlib.blake2b(digest_size=20)
+        for part in (kind.encode(), display.encode("utf-8", "surrogateescape"), data):
+            digest.update(len(part).to_bytes(8, "little"))
+            digest.update(part)
+        digest.update(self.settings_key.encode())
+        return digest.hexdigest()
+
+    # ---- entries ----------------------------------------------------------------------------
+
+    def _entry_path(self, key: str) -> Path:
+        return self.base / "files" / key[:2] / f"{key[2:]}.pickle"
+
+    def load_entry(self, key: str) -> Any:
+        return self._load(self._entry_path(key))
+
+    def store_entry(self, key: str, data: bytes) -> None:
+        path = self._entry_path(key)
+        if not path.exists():
+            self._store(path, data)
+
+    # ---- runs -------------------------------------------------------------------------------
+
+    def _run_path(self, paths: list[str]) -> Path:
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(self.settings_key.encode())
+        for path in paths:
+            digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
+        return self.base / "runs" / f"{digest.hexdigest()}.pickle"
+
+    def load_run(self, paths: list[str]) -> RunRecord | None:
+        record = self._load(self._run_path(paths))
+        return record if isinstance(record, RunRecord) else None
+
+    def store_run(self, paths: list[str], record: RunRecord) -> None:
+        try:
+            data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return
+        self._store(self._run_path(paths), data)
+
+    # ---- files ------------------------------------------------------------------------------
+
+    def _load(self, path: Path) -> Any:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        try:
+            return pickle.loads(data)
+        except Exception:  # truncated, or written by another version: a miss
+            return None
+
+    def _prepare(self) -> bool:
+        if self._ready:
+            return True
+        try:
+            self.base.mkdir(parents=True, exist_ok=True)
+            ignore = self.directory / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by schemacheck\n*\n", encoding="utf-8")
+            tag = self.directory / "CACHEDIR.TAG"
+            if not tag.exists():
+                tag.write_text(
+                    "Signature: 8a477f597d28d172789f06886806bc55\n"
+                    "# This is a cache directory created by schemacheck.\n",
+                    encoding="utf-8",
+                )
+        except OSError:
+            return False
+        self._ready = True
+        return True
+
+    def _store(self, path: Path, data: bytes) -> None:
+        """Write atomically: a reader sees the old record or the new one, never half of one."""
+        if not self._prepare():
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        except OSError:
+            return
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)

@@ -1,0 +1,113 @@
+"""Which files' findings a change can reach, so that the others are answered from the cache.
+
+A file's findings depend on its own text and on what its rules read of other files. Those reads
+go two ways, and both are over-approximated here, so that a cached finding is never stale:
+
+- imports: the files its import bindings resolve through (re-exports included), which hold its
+  bases, mixins, declarative base and aliases;
+- names: tables and classes it may name in a string (``ForeignKey("users.id")``,
+  ``relationship("User")``): any file that defines a table or class whose name appears anywhere
+  in its text.
+
+A change reaches the files that import from the changed file, directly or through others, the
+files that name a table or class of any of those, and the files that define the bases of its
+classes (a mixin's findings depend on the tables that use it). A file
+added to or removed from the project changes how modules resolve, so it reaches everything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from schemacheck.mapping import camel_to_snake
+from schemacheck.project import Project, ProjectFile
+from schemacheck.schema import FileSchema
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def words(text: str) -> frozenset[str]:
+    """Every identifier-like word of a file: the names it may refer to, in code or strings."""
+    return frozenset(_WORD.findall(text))
+
+
+def provided_names(schema: FileSchema) -> set[str]:
+    """The table and class names other files may refer to this file's schema by."""
+    if schema.migration is not None:
+        return set()  # a migration's tables are snapshots, not the schema
+    names: set[str] = set()
+    for cls in schema.classes:
+        names.update((cls.name, cls.name.lower(), camel_to_snake(cls.name)))
+        if cls.tablename:
+            names.add(cls.tablename)
+    for table in schema.tables:
+        names.update(n for n in (table.name, table.variable) if n)
+    return names
+
+
+def reached(
+    project: Project,
+    texts: Mapping[str, frozenset[str]],
+    changed: set[str],
+    old_schemas: Iterable[FileSchema],
+) -> set[str]:
+    """The project files whose findings a change to ``changed`` may alter (themselves too)."""
+    providers: dict[str, set[str]] = {}
+    for file in project.files:
+        for name in provided_names(file.schema):
+            providers.setdefault(name, set()).add(file.path)
+    bases: dict[str, set[str]] = {}
+    importers: dict[str, set[str]] = {}
+    namers: dict[str, set[str]] = {}
+    for file in project.files:
+        bases[file.path] = _traced(
+            project,
+            file,
+            [b.qualname for c in file.schema.classes for b in c.bases if b.qualname],
+        )
+        imported = _traced(project, file, list(file.schema.bindings.values()))
+        for target in imported:
+            importers.setdefault(target, set()).add(file.path)
+        for word in texts.get(file.path, ()):
+            for target in providers.get(word, ()):
+                if target != file.path:
+                    namers.setdefault(target, set()).add(file.path)
+    # What a file imports becomes part of its own tables, so whoever reads it is reached in
+    # turn; a table or class named in a string is only looked at, so its readers stop there.
+    expanded = _closure(changed, importers) | changed
+    result = set(expanded)
+    for path in expanded:
+        result |= namers.get(path, set())
+    result |= _closure(changed, bases)
+    # Files that named a table or class a changed file no longer defines.
+    old_names = set().union(*(provided_names(schema) for schema in old_schemas))
+    if old_names:
+        for path, text_words in texts.items():
+            if not old_names.isdisjoint(text_words):
+                result.add(path)
+    return result
+
+
+def _traced(project: Project, file: ProjectFile, targets: list[str]) -> set[str]:
+    """The files that resolving ``targets`` from ``file`` reads, re-exports included."""
+    found: set[str] = set()
+    project.trace = found
+    try:
+        for target in targets:
+            project.resolve(file, target)
+    finally:
+        project.trace = None
+    found.discard(file.path)
+    return found
+
+
+def _closure(start: set[str], edges: Mapping[str, set[str]]) -> set[str]:
+    seen: set[str] = set()
+    stack = list(start)
+    while stack:
+        for target in edges.get(stack.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return seen

@@ -1,0 +1,292 @@
+"""Where files are parsed and checked: in this process, or spread over worker processes.
+
+A file's syntax tree is needed twice, for extraction and later for the fixes its rules build,
+but only the project (every file's extracted model) is needed in between. Trees are large and
+slow to pickle, so each file stays in the worker that parsed it: workers send back plain models,
+receive the whole project once, and then check their own files. Only picklable data crosses
+processes, and results are put back in the order files were given, so the output is the same
+whatever the number of jobs.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import pickle
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, Protocol
+
+from schemacheck.extract.names import Names
+from schemacheck.project import Project, ProjectFile
+from schemacheck.runner import (
+    FileResult,
+    PendingFile,
+    Settings,
+    extract_only,
+    finish_file,
+    prepare_file,
+    relink,
+)
+from schemacheck.schema import FileSchema
+
+_BATCH = 16  # files a worker prepares before sending them
+
+Task = tuple[int, Path, bool]  # index, path, context file (extracted only, never reported)
+
+
+class Executor(Protocol):
+    def prepare(self, tasks: list[Task]) -> dict[int, PendingFile]:
+        """Read, parse and extract files, keeping their trees for ``relink`` and ``finish``."""
+
+    def relink(self, names: dict[int, Names]) -> dict[int, FileSchema]:
+        """Extract prepared files again with the project's view of their imports."""
+
+    def finish(self, project: Project, indices: list[int]) -> dict[int, FileResult]:
+        """Run the rules (and fixes) of prepared files against the finished project."""
+
+    def close(self) -> None: ...
+
+
+@contextmanager
+def quiet_collector() -> Iterator[None]:
+    """Keep the cyclic garbage collector off the trees a run holds.
+
+    Parsed modules are millions of small objects kept until their rules have run; every full
+    collection would walk all of them again for nothing (they hold no cycles). Objects that
+    exist between files are frozen, which takes them out of the collector's view.
+    """
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+class WorkerError(Exception):
+    """A worker process failed; the run is done again in this process."""
+
+
+class _Files:
+    """The prepared files of one process, by index."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.context_settings = extract_only(settings)
+        self.items: dict[int, PendingFile] = {}
+
+    def prepare(self, tasks: list[Task]) -> dict[int, PendingFile]:
+        found = {}
+        for index, path, context in tasks:
+            item = prepare_file(path, self.context_settings if context else self.settings)
+            self.items[index] = found[index] = item
+            gc.freeze()
+        return found
+
+    def relink(self, names: dict[int, Names]) -> dict[int, FileSchema]:
+        found = {}
+        for index, patched in names.items():
+            item = self.items[index]
+            if item.parsed is None or item.text is None:
+                continue
+            item.parsed = relink(item.parsed, item.text, patched)
+            item.result.schema = item.parsed.schema
+            found[index] = item.parsed.schema
+        return found
+
+    def finish(self, project: Project, indices: list[int]) -> dict[int, FileResult]:
+        wanted = set(indices)
+        for index, item in self.items.items():
+            if index not in wanted:
+                item.parsed = None  # context trees are done with: free them
+        by_path = {file.path: file for file in project.files}
+        results = {}
+        for index in indices:
+            item = self.items.pop(index)
+            item.file = by_path.get(item.result.path)
+            results[index] = finish_file(item, self.settings, project)
+        return results
+
+
+class LocalExecutor:
+    """Everything in this process: the files' own objects are the project's."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.files = _Files(settings)
+
+    def prepare(self, tasks: list[Task]) -> dict[int, PendingFile]:
+        return self.files.prepare(tasks)
+
+    def relink(self, names: dict[int, Names]) -> dict[int, FileSchema]:
+        return self.files.relink(names)
+
+    def finish(self, project: Project, indices: list[int]) -> dict[int, FileResult]:
+        return self.files.finish(project, indices)
+
+    def close(self) -> None:
+        self.files.items.clear()
+
+
+def _serve(connection: Connection, settings: Settings) -> None:
+    """A worker: prepared files stay here; commands and plain data come and go."""
+    files = _Files(settings)
+    while True:
+        try:
+            command, argument = connection.recv()
+        except EOFError:
+            return
+        if command == "prepare":
+            # In small batches, so that the caller reads them while the rest are parsed.
+            for start in range(0, len(argument), _BATCH):
+                connection.send(files.prepare(argument[start : start + _BATCH]))
+            connection.send(None)
+        elif command == "relink":
+            connection.send(files.relink(argument))
+            connection.send(None)
+        elif command == "finish":
+            layout, batches, indices = argument
+            project = _own_project(files, pickle.loads(layout), batches)
+            results = files.finish(project, indices)
+            for result in results.values():
+                if not result.changed:
+                    # The caller has the text and the model already: only send what is new.
+                    result.source = result.schema = None
+            connection.send(results)
+            connection.send(None)
+        else:
+            return
+
+
+def _own_project(files: _Files, layout: list[_Slot], batches: list[bytes]) -> Project:
+    """The project as laid out by the caller, with every model taken from where it is.
+
+    This worker's own files keep their models (which hold the trees fixes are built from);
+    other workers' come as the very batches they sent, forwarded unopened by the caller.
+    """
+    others: dict[int, PendingFile] = {}
+    for batch in batches:
+        others.update(pickle.loads(batch))
+    project = Project()
+    for index, file in layout:
+        if file.schema.path == _ELSEWHERE:
+            item = files.items.get(index) or others[index]
+            assert item.result.schema is not None
+            file.schema = item.result.schema
+        project.add(file)
+    return project
+
+
+class ProcessExecutor:
+    """Worker processes, each keeping the files it prepared (see the module's docstring)."""
+
+    def __init__(self, settings: Settings, jobs: int) -> None:
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        context: Any = multiprocessing.get_context(method)
+        self.connections: list[Connection] = []
+        self.processes: list[Any] = []
+        for _ in range(jobs):
+            here, there = context.Pipe()
+            process = context.Process(target=_serve, args=(there, settings), daemon=True)
+            process.start()
+            there.close()
+            self.connections.append(here)
+            self.processes.append(process)
+        self.owner: dict[int, int] = {}  # file index -> the worker that holds it
+        self.index_of: dict[str, int] = {}  # display path -> file index
+        self.load = [0] * jobs
+        self.batches: list[tuple[int, bytes]] = []  # prepared files, as each worker sent them
+        self.relinked: set[int] = set()  # files whose newest model only this process has
+
+    def _ask(self, commands: dict[int, tuple[str, Any]]) -> dict[int, Any]:
+        """Send each worker its command; gather the batches they answer with, as they come."""
+        for worker, command in commands.items():
+            self.connections[worker].send(command)
+        found: dict[int, Any] = {}
+        busy = {self.connections[worker] for worker in commands}
+        while busy:
+            for ready in wait(list(busy)):
+                assert isinstance(ready, Connection)
+                try:
+                    raw = ready.recv_bytes()
+                except EOFError:
+                    raise WorkerError("a worker process ended unexpectedly") from None
+                batch = pickle.loads(raw)
+                if batch is None:
+                    busy.discard(ready)
+                    continue
+                found.update(batch)
+                if commands[self.connections.index(ready)][0] == "prepare":
+                    self.batches.append((self.connections.index(ready), raw))
+        return found
+
+    def prepare(self, tasks: list[Task]) -> dict[int, PendingFile]:
+        shares: dict[int, list[Task]] = {}
+        for task in sorted(tasks, key=lambda t: -_size(t[1])):
+            worker = min(range(len(self.load)), key=lambda w: self.load[w])
+            self.load[worker] += max(_size(task[1]), 1)
+            self.owner[task[0]] = worker
+            shares.setdefault(worker, []).append(task)
+        prepared: dict[int, PendingFile] = self._ask(
+            {w: ("prepare", share) for w, share in shares.items()}
+        )
+        for index, item in prepared.items():
+            self.index_of[item.result.path] = index
+        return prepared
+
+    def relink(self, names: dict[int, Names]) -> dict[int, FileSchema]:
+        shares: dict[int, dict[int, Names]] = {}
+        for index, patched in names.items():
+            shares.setdefault(self.owner[index], {})[index] = patched
+        found: dict[int, FileSchema] = self._ask(
+            {w: ("relink", share) for w, share in shares.items()}
+        )
+        self.relinked.update(found)
+        return found
+
+    def finish(self, project: Project, indices: list[int]) -> dict[int, FileResult]:
+        shares: dict[int, list[int]] = {w: [] for w in range(len(self.connections))}
+        for index in indices:
+            shares[self.owner[index]].append(index)
+        commands = {}
+        for worker, share in shares.items():
+            layout: list[_Slot] = []
+            for file in project.files:
+                index = self.index_of.get(file.path, -1)
+                owner = self.owner.get(index)
+                if owner == worker or (owner is not None and index not in self.relinked):
+                    # Taken from the worker's own files or from the forwarded batches.
+                    layout.append((index, ProjectFile(file.path, _EMPTY, *_rest(file))))
+                else:
+                    layout.append((index, file))
+            batches = [raw for sender, raw in self.batches if sender != worker]
+            payload = pickle.dumps(layout, protocol=pickle.HIGHEST_PROTOCOL)
+            commands[worker] = ("finish", (payload, batches, share))
+        return self._ask(commands)
+
+    def close(self) -> None:
+        for connection in self.connections:
+            with suppress(OSError):
+                connection.send(("close", None))
+            connection.close()
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+
+
+_ELSEWHERE = "\0elsewhere"
+_EMPTY = FileSchema(path=_ELSEWHERE)  # in a layout: "the model is already over there"
+_Slot = tuple[int, ProjectFile]
+
+
+def _rest(file: ProjectFile) -> tuple[bool, str | None, bool]:
+    return file.reported, file.module, file.package
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

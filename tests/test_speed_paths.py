@@ -1,0 +1,170 @@
+"""The fast paths give the answers of the slow one: prefilter, worker processes and the cache.
+
+Each shortcut is checked against a plain run (one process, no cache) on the same files, with
+exact equality of every finding, including the project's cross-file ones.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from schemacheck import workers
+from schemacheck.cache import Cache
+from schemacheck.cli import cli
+from schemacheck.config import Config, Selection
+from schemacheck.runner import _MAYBE_SCHEMA, RunResult, make_settings, parse_text
+from schemacheck.session import run, settings_fingerprint
+from tests.helpers import FIXTURES
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+from corpus import generate
+
+
+def _inside(path: str) -> str:
+    """A path from the project directory on (runs on copies of a project compare equal)."""
+    parts = Path(path).parts
+    return "/".join(parts[parts.index("project") + 1 :])
+
+
+def _findings(result: RunResult) -> list[tuple[object, ...]]:
+    found = []
+    for d in result.diagnostics:
+        related = tuple((_inside(r.path), r.span, r.message) for r in d.related)
+        found.append((_inside(d.path), d.code, d.span, d.message, related, d.fix is not None))
+    return found
+
+
+def _check(root: Path, *, jobs: int = 1, cache: bool = False) -> RunResult:
+    settings = make_settings(Config(root=root), Selection(select=["ALL"]))
+    store = Cache(root / ".cache", settings_fingerprint(settings)) if cache else None
+    return run([root], settings, write=False, jobs=jobs, cache=store)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("corpus") / "project"
+    generate(root, models=40, migrations=24, seed=7)
+    return root
+
+
+def test_the_prefilter_admits_every_model_and_migration_fixture() -> None:
+    settings = make_settings(Config(root=FIXTURES), Selection(select=["ALL"]))
+    admitted = 0
+    for path in sorted(FIXTURES.rglob("*.py")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        parsed = parse_text(text, str(path), settings)
+        if isinstance(parsed, str) or not hasattr(parsed, "schema"):
+            continue
+        schema = parsed.schema
+        if schema.classes or schema.tables or schema.migration or schema.declarative_bases:
+            assert _MAYBE_SCHEMA.search(text), f"{path} holds a schema the prefilter skips"
+            admitted += 1
+    assert admitted > 150
+
+
+def test_the_prefilter_skips_plain_python() -> None:
+    assert not _MAYBE_SCHEMA.search("import os\n\ndef main():\n    return os.getcwd()\n")
+
+
+def test_two_jobs_report_exactly_what_one_does(corpus: Path) -> None:
+    one = _check(corpus, jobs=1)
+    two = _check(corpus, jobs=2)
+    assert _findings(one) and _findings(two) == _findings(one)
+    assert [f.path for f in two.files] == [f.path for f in one.files]
+
+
+def test_project_fixtures_with_two_jobs(tmp_path: Path) -> None:
+    # Enough copies of a real multi-module project that worker processes are used.
+    root = tmp_path / "project"
+    for copy in range(4):
+        shutil.copytree(FIXTURES / "projects" / "shop", root / f"shop{copy}")
+    assert _findings(_check(root, jobs=2)) == _findings(_check(root, jobs=1))
+
+
+def test_a_warm_run_parses_nothing_and_reports_the_same(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(corpus, root)
+    plain = _check(corpus)
+    cold = _check(root, cache=True)
+    assert (root / ".cache" / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+    def no_parsing(*args: object) -> object:
+        raise AssertionError("a file was prepared on a warm run")
+
+    monkeypatch.setattr(workers, "prepare_file", no_parsing)
+    warm = _check(root, cache=True)
+    assert _findings(warm) == _findings(cold) == _findings(plain)
+    assert [f.source for f in warm.files] == [f.source for f in cold.files]
+
+
+_EDITS = [
+    # (what, replacement): realistic edits that change findings here and elsewhere
+    ("    __tablename__ = ", "    __tablename__ = 'renamed_' + "),
+    (", index=True", ""),
+    ('ondelete="CASCADE"', 'ondelete="SET NULL"'),
+    ("BigInteger", "Integer"),
+    ("class ", "# a comment\n\nclass "),
+    ("down_revision = ", "down_revision = None  # "),
+    ("back_populates=", "backref="),
+]
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.randoms(use_true_random=False), st.integers(min_value=1, max_value=3))
+def test_after_edits_the_cache_reports_what_a_cold_run_does(
+    corpus: Path, tmp_path_factory: pytest.TempPathFactory, rnd: random.Random, edits: int
+) -> None:
+    root = tmp_path_factory.mktemp("edited") / "project"
+    shutil.copytree(corpus, root)
+    _check(root, cache=True)
+    files = sorted(p for p in root.rglob("*.py") if ".cache" not in p.parts)
+    for _ in range(edits):
+        path = rnd.choice(files)
+        text = path.read_text(encoding="utf-8")
+        old, new = rnd.choice(_EDITS)
+        if old in text:
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        else:
+            path.unlink()  # a file removed from the project
+            files.remove(path)
+    cached = _check(root, cache=True)
+    shutil.rmtree(root / ".cache")
+    assert _findings(cached) == _findings(_check(root))
+
+
+def test_a_damaged_cache_is_a_miss(corpus: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(corpus, root)
+    cold = _check(root, cache=True)
+    for path in (root / ".cache").rglob("*.pickle"):
+        path.write_bytes(path.read_bytes()[:20])
+    assert _findings(_check(root, cache=True)) == _findings(cold)
+
+
+def test_cache_options_on_the_command_line(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "projects" / "shop", tmp_path / "shop")
+    runner = CliRunner()
+    outside = tmp_path / "elsewhere"
+    args = ["check", str(tmp_path / "shop"), "--cache-dir", str(outside)]
+    first = runner.invoke(cli, args)
+    second = runner.invoke(cli, args)
+    assert first.exit_code == second.exit_code == 1
+    assert first.output == second.output
+    assert (outside / ".gitignore").is_file() and (outside / "CACHEDIR.TAG").is_file()
+    none = tmp_path / "none"
+    result = runner.invoke(cli, ["check", str(tmp_path / "shop"), "--no-cache", "-j", "2"])
+    assert result.output == first.output and not none.exists()
+    bad = runner.invoke(cli, ["check", str(tmp_path / "shop"), "--jobs", "0"])
+    assert bad.exit_code == 2
