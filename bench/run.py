@@ -1,0 +1,281 @@
+"""Measure schemacheck's speed and memory against its floors and peers, in one run.
+
+Every figure is taken on the same files in the same run, so that ratios hold on a noisy
+machine; each time is the best of ``--repeat`` runs of a fresh process (interpreter start and
+imports included, as users see them). Prints a table and writes it to ``bench/RESULTS.md``.
+
+    python bench/run.py                       # the generated corpus (1,000 + 1,000 files)
+    python bench/run.py --project DIR ...     # also real project checkouts
+    python bench/run.py --memory-files 10000  # the peak-memory corpus size
+
+Targets (issue "Speed"): cold one process <= 1.3x a bare ``libcst.parse_module`` loop; two jobs
+<= 0.6x one; warm <= 5% of cold and < 0.3 s for 1,000 files; one file changed <= 10% of cold;
+a mixed tree <= 2x reading every file; peak memory < 300 MB for 10,000 files; >= 3x faster
+than ``fixit lint``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import generate
+
+HERE = Path(__file__).parent
+PYTHON = sys.executable
+SCHEMACHECK = [PYTHON, "-m", "schemacheck"]
+
+_LOOP = """
+import sys, libcst
+from pathlib import Path
+for root in sys.argv[1:]:
+    for path in sorted(Path(root).rglob("*.py")):
+        text = path.read_bytes().decode("utf-8", "replace")
+        {body}
+"""
+PARSE_LOOP = _LOOP.format(body="libcst.parse_module(text)")
+AST_LOOP = _LOOP.format(body="compile(text, str(path), 'exec', 0x400)").replace(
+    "import sys, libcst", "import sys"
+)
+READ_LOOP = _LOOP.format(body="pass").replace("import sys, libcst", "import sys")
+
+
+def timed(command: list[str], cwd: Path, repeat: int, env: dict[str, str] | None = None) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(
+            command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def peak_memory_mb(command: list[str], cwd: Path) -> float:
+    """The peak resident memory of a child process (its largest process, workers included)."""
+    code = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    out = subprocess.run([PYTHON, "-c", code, *command], cwd=cwd, capture_output=True, text=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def output(command: list[str], cwd: Path) -> str:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True).stdout
+
+
+def python_files(roots: list[Path]) -> int:
+    return sum(1 for root in roots for _ in root.rglob("*.py"))
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str, str]] = []
+
+    def add(self, corpus: str, what: str, figure: str, target: str, met: bool | None) -> None:
+        verdict = "" if met is None else ("met" if met else "missed")
+        self.rows.append((corpus, what, figure, target, verdict))
+        print(f"{corpus:<28} {what:<44} {figure:>24}  {target:<22} {verdict}", flush=True)
+
+    def markdown(self) -> str:
+        lines = [
+            "| corpus | measure | figure | target | |",
+            "|---|---|---|---|---|",
+            *(f"| {' | '.join(row)} |" for row in self.rows),
+        ]
+        return "\n".join(lines)
+
+
+def measure_corpus(name: str, root: Path, table: Table, repeat: int, jobs: int) -> None:
+    files = python_files([root])
+    cache = Path(tempfile.mkdtemp(prefix="schemacheck-bench-cache-"))
+    quiet = ["--exit-zero", "-q", "--output-format", "concise"]
+    parse = timed([PYTHON, "-c", PARSE_LOOP, str(root)], root, repeat)
+    ast_loop = timed([PYTHON, "-c", AST_LOOP, str(root)], root, repeat)
+    cold = timed([*SCHEMACHECK, "--no-cache", "-j1", *quiet, "."], root, repeat)
+    parallel = timed([*SCHEMACHECK, "--no-cache", f"-j{jobs}", *quiet, "."], root, repeat)
+    label = f"{name} ({files} files)"
+    table.add(label, "libcst.parse_module loop", f"{parse:.2f} s", "", None)
+    table.add(label, "ast parse loop", f"{ast_loop:.2f} s", "", None)
+    table.add(
+        label,
+        "cold, 1 process / parse loop",
+        f"{cold:.2f} s = {cold / parse:.2f}x",
+        "<= 1.3x",
+        cold <= 1.3 * parse,
+    )
+    table.add(
+        label,
+        "cold, 1 process / ast loop",
+        f"{cold / ast_loop:.2f}x",
+        "<= 3x (stretch)",
+        cold <= 3 * ast_loop,
+    )
+    table.add(
+        label,
+        f"cold, {jobs} jobs / 1 process",
+        f"{parallel:.2f} s = {parallel / cold:.2f}x",
+        "<= 0.6x",
+        parallel <= 0.6 * cold,
+    )
+    with_cache = [*SCHEMACHECK, "--cache-dir", str(cache), *quiet, "."]
+    subprocess.run(with_cache, cwd=root, capture_output=True)
+    warm = timed(with_cache, root, repeat)
+    table.add(
+        label,
+        "warm (nothing changed) / cold",
+        f"{warm:.2f} s = {warm / cold:.1%}",
+        "<= 5%" + (", < 0.3 s" if files <= 1100 else ""),
+        warm <= 0.05 * cold and (files > 1100 or warm < 0.3),
+    )
+    changed = one_file_changed(root, with_cache, repeat)
+    if changed is not None:
+        seconds, right = changed
+        table.add(
+            label,
+            "one model file changed / cold",
+            f"{seconds:.2f} s = {seconds / cold:.1%}",
+            "<= 10%, same findings",
+            seconds <= 0.1 * cold and right,
+        )
+    shutil.rmtree(cache, ignore_errors=True)
+    if shutil.which("fixit") or (Path(PYTHON).parent / "fixit").exists():
+        fixit = str(Path(PYTHON).parent / "fixit") if not shutil.which("fixit") else "fixit"
+        peer = timed([fixit, "lint", "."], root, repeat)
+        ours = timed([*SCHEMACHECK, "--no-cache", "--select", "ALL", *quiet, "."], root, repeat)
+        table.add(
+            label,
+            "fixit lint / schemacheck (ALL rules, no cache)",
+            f"{peer:.2f} s / {ours:.2f} s = {peer / ours:.1f}x",
+            ">= 3x",
+            peer >= 3 * ours,
+        )
+
+
+def one_file_changed(root: Path, command: list[str], repeat: int) -> tuple[float, bool] | None:
+    """Time a run after one model gains a column; its findings must equal a cold run's."""
+    candidates = sorted(p for p in root.rglob("*.py") if "__tablename__" in p.read_text("utf-8"))
+    if not candidates:
+        return None
+    target = candidates[len(candidates) // 2]
+    original = target.read_bytes()
+    best = float("inf")
+    right = True
+    try:
+        for attempt in range(repeat):
+            subprocess.run(command, cwd=root, capture_output=True)  # warm the cache
+            text = original.decode("utf-8")
+            marker = "__tablename__"
+            at = text.index(marker)
+            line_end = text.index("\n", at)
+            indent = text[text.rfind("\n", 0, at) + 1 : at]
+            column = f"bench_extra_{attempt} = Column(String(20))"
+            target.write_text(text[: line_end + 1] + indent + column + "\n" + text[line_end + 1 :])
+            started = time.perf_counter()
+            cached = output(command, root)
+            best = min(best, time.perf_counter() - started)
+            fresh = output([*command[:-1], "--no-cache", "."], root)
+            right = right and cached == fresh
+            target.write_bytes(original)
+    finally:
+        target.write_bytes(original)
+    return best, right
+
+
+def measure_mixed(table: Table, roots: list[Path], repeat: int) -> None:
+    files = python_files(roots)
+    read = timed([PYTHON, "-c", READ_LOOP, *map(str, roots)], Path.cwd(), repeat)
+    ours = timed(
+        [*SCHEMACHECK, "--no-cache", "--exit-zero", "-q", *map(str, roots)], Path.cwd(), repeat
+    )
+    table.add(
+        f"stdlib + site-packages ({files} files)",
+        "cold / reading every file",
+        f"{ours:.2f} s / {read:.2f} s = {ours / read:.1f}x",
+        "<= 2x",
+        ours <= 2 * read,
+    )
+
+
+def measure_memory(table: Table, files: int) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory) / "corpus"
+        generate(root, models=files // 2, migrations=files - files // 2)
+        peak = peak_memory_mb([*SCHEMACHECK, "--no-cache", "-j1", "--exit-zero", "-q", "."], root)
+        table.add(
+            f"generated ({files} files)",
+            "peak memory, 1 process",
+            f"{peak:.0f} MB",
+            "< 300 MB",
+            peak < 300,
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--project", type=Path, action="append", default=[])
+    parser.add_argument("--models", type=int, default=1000)
+    parser.add_argument("--migrations", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--memory-files", type=int, default=10000)
+    parser.add_argument(
+        "--no-mixed", action="store_true", help="Skip the stdlib + site-packages run."
+    )
+    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    table = Table()
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory) / "corpus"
+        generate(root, args.models, args.migrations)
+        measure_corpus("generated", root, table, args.repeat, args.jobs)
+    for project in args.project:
+        measure_corpus(project.resolve().name, project.resolve(), table, args.repeat, args.jobs)
+    if not args.no_mixed:
+        stdlib = Path(sysconfig.get_paths()["stdlib"])
+        site = Path(sysconfig.get_paths()["purelib"])
+        measure_mixed(table, [stdlib, site], min(args.repeat, 2))
+    if args.memory_files:
+        measure_memory(table, args.memory_files)
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in ("schemacheck", "libcst", "sqlalchemy", "fixit")
+        if _installed(name)
+    )
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    header = (
+        "# Benchmark results\n\n"
+        f"Measured {datetime.date.today().isoformat()} by `python bench/run.py` on "
+        f"{platform.machine()} Linux, {cores} cores, {memory:.0f} GiB, "
+        f"Python {platform.python_version()}; {versions}. Times are the best of "
+        f"{args.repeat} fresh processes; ratios compare figures taken in the same run.\n\n"
+    )
+    args.output.write_text(header + table.markdown() + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.output}")
+    return 0
+
+
+def _installed(name: str) -> bool:
+    try:
+        metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    sys.exit(main())
