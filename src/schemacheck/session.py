@@ -41,7 +41,14 @@ from schemacheck.runner import (
 )
 from schemacheck.schema import FileSchema
 from schemacheck.source import SourceDecodeError, SourceFile
-from schemacheck.workers import Executor, LocalExecutor, ProcessExecutor, Task, quiet_collector
+from schemacheck.workers import (
+    Executor,
+    LocalExecutor,
+    ProcessExecutor,
+    Task,
+    WorkerError,
+    quiet_collector,
+)
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 _MIN_FILES_PER_WORKER = 8
@@ -79,6 +86,10 @@ def run(
     with quiet_collector():
         session = _Session(settings, found, cache, jobs)
         try:
+            result = session.run()
+        except WorkerError:  # a worker died (killed, out of memory): do it all here instead
+            session.close()
+            session = _Session(settings, found, cache, 1)
             result = session.run()
         finally:
             session.close()
