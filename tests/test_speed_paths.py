@@ -168,3 +168,42 @@ def test_cache_options_on_the_command_line(tmp_path: Path) -> None:
     assert result.output == first.output and not none.exists()
     bad = runner.invoke(cli, ["check", str(tmp_path / "shop"), "--jobs", "0"])
     assert bad.exit_code == 2
+
+
+def test_context_files_are_read_as_themselves_when_the_context_changes(tmp_path: Path) -> None:
+    # Checking some files (as pre-commit does) reads their packages and directories as
+    # context. When a checked file stops being a model file, the context shrinks, and every
+    # context file must still be read for what it is, not for what stood in its place.
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "projects" / "shop", root)
+    scripts = root / "scripts"
+    scripts.mkdir()
+    (scripts / "audit.py").write_text(
+        "from sqlalchemy import BigInteger, ForeignKey\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        "class Audit(Base):\n"
+        '    __tablename__ = "audits"\n'
+        "    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)\n"
+        '    entry_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("entries.id"))\n',
+        encoding="utf-8",
+    )
+    (scripts / "entries.py").write_text(
+        "from sqlalchemy import Column, MetaData, String, Table\n\n"
+        'entries = Table("entries", MetaData(), Column("id", String(36), primary_key=True))\n',
+        encoding="utf-8",
+    )
+    order = root / "app" / "models" / "order.py"
+    checked = [order, scripts / "audit.py"]
+    settings = make_settings(Config(root=root), Selection(select=["ALL"]))
+
+    def check(cache: bool) -> RunResult:
+        store = Cache(root / ".cache", settings_fingerprint(settings)) if cache else None
+        return run(checked, settings, write=False, cache=store)
+
+    check(cache=True)
+    order.write_text("def total(lines):\n    return sum(lines)\n", encoding="utf-8")
+    after = check(cache=True)
+    assert _findings(after) == _findings(check(cache=False))
+    # Only entries.py, read as context, says the key is a string.
+    assert any(d.code == "SC104" for d in after.diagnostics)

@@ -119,9 +119,9 @@ class _Session:
         self.jobs = jobs
         self.executor: Executor | None = None
         self.items: list[PendingFile] = []  # checked files, then context files, by index
-        self.reads: dict[int, _Read] = {}
+        self.reads: dict[str, _Read] = {}  # by display path
         self.displays = [display_path(p, settings.config.root) for p in paths]
-        self.new_entries: dict[int, bytes] = {}
+        self.new_entries: dict[str, bytes] = {}  # by display path
 
     def close(self) -> None:
         if self.executor is not None:
@@ -142,13 +142,15 @@ class _Session:
         tasks: list[Task] = [(i, path, False) for i, path in enumerate(self.paths)]
         record = None
         if self.cache is not None:
-            for index, path, _ in tasks:
-                self._read(index, path, False)
+            for _, path, _ in tasks:
+                self._read(path, False)
             record = self.cache.load_run(self.displays)
         if record is not None and not self.settings.fix:
-            for index, path, _ in self._context_tasks_from(record):
-                self._read(index, path, True)
-            if self._keys() == record.keys and set(self.displays) <= set(record.results):
+            context = [path for _, path, _ in self._context_tasks_from(record)]
+            for path in context:
+                self._read(path, True)
+            keys = self._keys([*self.paths, *context])
+            if keys == record.keys and set(self.displays) <= set(record.results):
                 return self._from_record(record)
         self.items = self._load(tasks)
         self.items += self._load(self._context_tasks())
@@ -166,8 +168,11 @@ class _Session:
         _add_project_findings(results, project_findings, self.paths, self.settings)
         return RunResult(results)
 
-    def _keys(self) -> dict[str, str]:
-        return {read.display: read.key for read in self.reads.values()}
+    def _keys(self, paths: Iterable[Path]) -> dict[str, str]:
+        """The cache keys of these files (those that could be read)."""
+        root = self.settings.config.root
+        displays = (display_path(path, root) for path in paths)
+        return {d: self.reads[d].key for d in displays if d in self.reads}
 
     # ---- reading and preparing ----------------------------------------------------------------
 
@@ -176,41 +181,42 @@ class _Session:
         items: dict[int, PendingFile] = {}
         misses: list[Task] = []
         for index, path, context in tasks:
-            entry = self._cached(index, path, context)
+            entry = self._cached(path, context)
             if entry is not None:
                 items[index] = entry
             else:
                 misses.append((index, path, context))
         if misses:
             prepared = self._executor(len(misses)).prepare(misses)
-            for index, item in prepared.items():
-                if self.cache is not None and index in self.reads:
-                    self.new_entries[index] = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+            for item in prepared.values():
+                if self.cache is not None and item.result.path in self.reads:
+                    data = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+                    self.new_entries[item.result.path] = data
             items.update(prepared)
         return [items[index] for index, _, _ in tasks]
 
-    def _read(self, index: int, path: Path, context: bool) -> _Read | None:
+    def _read(self, path: Path, context: bool) -> _Read | None:
         """Read a file for its cache key (once per run)."""
-        if index in self.reads:
-            return self.reads[index]
+        display = display_path(path, self.settings.config.root)
+        if display in self.reads:
+            return self.reads[display]
         assert self.cache is not None
         try:
             data = path.read_bytes()
         except OSError:
             return None  # reported when prepared
-        display = display_path(path, self.settings.config.root)
         try:
             text: str | None = SourceFile.from_bytes(data).text
         except SourceDecodeError:
             text = None
         key = self.cache.key(display, data, "context" if context else "file")
-        read = self.reads[index] = _Read(display, key, text)
+        read = self.reads[display] = _Read(display, key, text)
         return read
 
-    def _cached(self, index: int, path: Path, context: bool) -> PendingFile | None:
+    def _cached(self, path: Path, context: bool) -> PendingFile | None:
         if self.cache is None:
             return None
-        read = self._read(index, path, context)
+        read = self._read(path, context)
         if read is None:
             return None
         entry = self.cache.load_entry(read.key)
@@ -221,10 +227,9 @@ class _Session:
 
     def _context_tasks_from(self, record: RunRecord) -> list[Task]:
         """The context files the last run's checked files call for."""
-        root = self.settings.config.root
         sources = [p for p, d in zip(self.paths, self.displays) if d in record.sources]
         migrations = [p for p, d in zip(self.paths, self.displays) if d in record.migrations]
-        return self._context_for(sources, migrations, {p.resolve() for p in self.paths}, root)
+        return self._context_for(sources, migrations, {p.resolve() for p in self.paths})
 
     def _context_tasks(self) -> list[Task]:
         sources = [item.path for item in self.items if item.result.schema is not None]
@@ -234,10 +239,10 @@ class _Session:
             if item.result.schema is not None and item.result.schema.migration is not None
         ]
         checked = {item.path.resolve() for item in self.items}
-        return self._context_for(sources, migrations, checked, self.settings.config.root)
+        return self._context_for(sources, migrations, checked)
 
     def _context_for(
-        self, sources: list[Path], migrations: list[Path], checked: set[Path], root: Path
+        self, sources: list[Path], migrations: list[Path], checked: set[Path]
     ) -> list[Task]:
         start = len(self.paths)
         tasks: list[Task] = []
@@ -317,7 +322,7 @@ class _Session:
         """The checked files to check again; None when all of them are."""
         if record is None or self.settings.fix or self.cache is None:
             return None
-        keys = self._keys()
+        keys = self._keys(item.path for item in self.items)
         if set(record.keys) != set(keys):
             return None  # files came or went: module resolution may differ anywhere
         changed = {path for path, key in keys.items() if record.keys.get(path) != key}
@@ -328,7 +333,7 @@ class _Session:
                 return None
             if entry.result.schema is not None:
                 old.append(entry.result.schema)
-        texts = {read.display: words(read.text or "") for read in self.reads.values()}
+        texts = {path: words(self.reads[path].text or "") for path in keys}
         return reached(project, texts, changed, old)
 
     def _check(
@@ -340,7 +345,7 @@ class _Session:
         for index, item in enumerate(checked):
             previous = record.results.get(item.result.path) if record is not None else None
             if reach is not None and item.result.path not in reach and previous is not None:
-                results[index] = _reuse(previous, self.reads.get(index))
+                results[index] = _reuse(previous, self.reads.get(item.result.path))
             else:
                 todo.append(index)
         stale = [i for i in todo if self.items[i].cached and self.items[i].text is not None]
@@ -365,19 +370,18 @@ class _Session:
 
     def _from_record(self, record: RunRecord) -> RunResult:
         files = [
-            _reuse(record.results[display], self.reads.get(index))
-            for index, display in enumerate(self.displays)
+            _reuse(record.results[display], self.reads.get(display)) for display in self.displays
         ]
         _add_project_findings(files, record.project_findings, self.paths, self.settings)
         return RunResult(files)
 
     def _remember(self, results: list[FileResult], project_findings: list[Diagnostic]) -> None:
         assert self.cache is not None
-        for index, data in self.new_entries.items():
-            self.cache.store_entry(self.reads[index].key, data)
+        for display, data in self.new_entries.items():
+            self.cache.store_entry(self.reads[display].key, data)
         checked = self.items[: len(self.paths)]
         record = RunRecord(
-            keys=self._keys(),
+            keys=self._keys(item.path for item in self.items),
             results={
                 # The text is read again next time; "" only records that there was one.
                 r.path: FileResult(
