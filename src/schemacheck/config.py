@@ -19,10 +19,30 @@ else:  # pragma: no cover - exercised on older Pythons only
     import tomli as tomllib
 
 from schemacheck.rules import ALL_RULES, BY_CODE, BY_NAME, Rule
+from schemacheck.toml_lines import key_line
 
 
 class ConfigError(Exception):
-    """A configuration problem, reported in one line with exit code 2."""
+    """A configuration problem, reported in one line with exit code 2.
+
+    ``key`` is the path of the offending key in the file, so that the line it is written on can be
+    added to the message once the file's text is at hand.
+    """
+
+    def __init__(self, message: str, *, key: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.key = key
+
+    def __str__(self) -> str:
+        return self.message
+
+    def at_line(self, where: str, line: int) -> ConfigError:
+        """The same error, its location ``where`` followed by ``:line``."""
+        message = self.message
+        if message.startswith(f"{where}: "):
+            message = f"{where}:{line}: {message[len(where) + 2 :]}"
+        return ConfigError(message, key=self.key)
 
 
 _TOP_LEVEL_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -89,13 +109,30 @@ def find_config(start: Path) -> Path | None:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
-            return data
+        text = path.read_bytes().decode("utf-8")
+        data: dict[str, Any] = tomllib.loads(text)
+        return data
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({error.reason})") from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+        raise ConfigError(
+            f"{path}:{_toml_error_place(str(error), text)}: invalid TOML: "
+            f"{_TOML_PLACE.sub('', str(error))}"
+        ) from None
+
+
+_TOML_PLACE = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
+
+
+def _toml_error_place(message: str, text: str) -> str:
+    """``line:column`` of a TOML syntax error, from the parser's message."""
+    found = _TOML_PLACE.search(message)
+    if found and found.group(1):
+        return f"{found.group(1)}:{found.group(2)}"
+    lines = text.splitlines() or [""]
+    return f"{len(lines)}:{len(lines[-1]) + 1}"
 
 
 def load_config(path: Path | None = None, start: Path | None = None) -> Config:
@@ -109,61 +146,71 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
     data = _read_toml(path)
     if path.name == "pyproject.toml":
         section = data.get("tool", {}).get("schemacheck", {})
-        prefix = "tool.schemacheck"
+        prefix: tuple[str, ...] = ("tool", "schemacheck")
         requires_python = data.get("project", {}).get("requires-python")
     else:
         section = data
-        prefix = ""
+        prefix = ()
         requires_python = None
     config = Config(root=path.parent.resolve(), source=path)
     if isinstance(requires_python, str):
         found = re.search(r">=?\s*3\.(\d+)", requires_python)
         if found:
             config.target_version = (3, int(found.group(1)))
-    parse_section(config, section, prefix, str(path))
+    try:
+        parse_section(config, section, prefix, str(path))
+    except ConfigError as error:
+        line = key_line(path.read_text(encoding="utf-8", errors="replace"), error.key)
+        raise error if line is None else error.at_line(str(path), line) from None
     return config
 
 
-def _key(prefix: str, key: str) -> str:
-    return f"{prefix}.{key}" if prefix else key
+def _name(keys: tuple[str, ...]) -> str:
+    """A key path as TOML writes it: ``tool.schemacheck.per-file-ignores."*.py"``."""
+    return ".".join(k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else f'"{k}"' for k in keys)
 
 
-def parse_section(config: Config, section: Mapping[str, Any], prefix: str, where: str) -> None:
+def parse_section(
+    config: Config, section: Mapping[str, Any], prefix: tuple[str, ...], where: str
+) -> None:
     for key, value in section.items():
         expected = _TOP_LEVEL_KEYS.get(key)
-        name = _key(prefix, key)
+        keys = (*prefix, key)
+        name = _name(keys)
         if expected is None:
             known = ", ".join(sorted(_TOP_LEVEL_KEYS))
-            raise ConfigError(f"{where}: unknown key `{name}` (known keys: {known})")
+            raise ConfigError(f"{where}: unknown key `{name}` (known keys: {known})", key=keys)
         if not isinstance(value, expected):
             kind = _KINDS.get(expected, "a string or a list of strings")
-            raise ConfigError(f"{where}: `{name}` must be {kind}, not {_describe(value)}")
+            raise ConfigError(f"{where}: `{name}` must be {kind}, not {_describe(value)}", key=keys)
         if isinstance(value, list):
-            _check_strings(value, name, where)
+            _check_strings(value, keys, where)
     if "select" in section:
         config.select = list(section["select"])
-        resolve_selectors(config.select, _key(prefix, "select"), where)
+        resolve_selectors(config.select, (*prefix, "select"), where)
     for key, attribute in (("extend-select", "extend_select"), ("ignore", "ignore")):
         if key in section:
             setattr(config, attribute, list(section[key]))
-            resolve_selectors(section[key], _key(prefix, key), where)
+            resolve_selectors(section[key], (*prefix, key), where)
     config.exclude = list(section.get("exclude", []))
     config.extend_exclude = list(section.get("extend-exclude", []))
     for pattern, selectors in section.get("per-file-ignores", {}).items():
-        name = f'{_key(prefix, "per-file-ignores")}."{pattern}"'
+        keys = (*prefix, "per-file-ignores", pattern)
         if not isinstance(selectors, list):
             raise ConfigError(
-                f"{where}: `{name}` must be a list of strings, not {_describe(selectors)}"
+                f"{where}: `{_name(keys)}` must be a list of strings, not {_describe(selectors)}",
+                key=keys,
             )
-        _check_strings(selectors, name, where)
-        resolve_selectors(selectors, name, where)
+        _check_strings(selectors, keys, where)
+        resolve_selectors(selectors, keys, where)
         config.per_file_ignores[pattern] = list(selectors)
     if "target-version" in section:
         match = _TARGET.match(section["target-version"])
         if not match:
             raise ConfigError(
-                f'{where}: `{_key(prefix, "target-version")}` must look like "py39" or "py312", '
-                f'not "{section["target-version"]}"'
+                f'{where}: `{_name((*prefix, "target-version"))}` must look like "py39" or '
+                f'"py312", not "{section["target-version"]}"',
+                key=(*prefix, "target-version"),
             )
         config.target_version = (3, int(match.group(1)))
     if "dialect" in section:
@@ -172,25 +219,27 @@ def parse_section(config: Config, section: Mapping[str, Any], prefix: str, where
         for dialect in dialects:
             if dialect not in DIALECTS:
                 raise ConfigError(
-                    f'{where}: `{_key(prefix, "dialect")}`: unknown dialect "{dialect}" '
-                    f"(one of {', '.join(DIALECTS)})"
+                    f'{where}: `{_name((*prefix, "dialect"))}`: unknown dialect "{dialect}" '
+                    f"(one of {', '.join(DIALECTS)})",
+                    key=(*prefix, "dialect"),
                 )
         config.dialects = dialects
     config.is_async = bool(section.get("async", False))
     config.src = list(section.get("src", []))
     for rule_key, options in section.get("rules", {}).items():
-        _parse_rule_options(config, rule_key, options, _key(prefix, "rules"), where)
+        _parse_rule_options(config, rule_key, options, (*prefix, "rules"), where)
 
 
 def _parse_rule_options(
-    config: Config, rule_key: str, options: Any, prefix: str, where: str
+    config: Config, rule_key: str, options: Any, prefix: tuple[str, ...], where: str
 ) -> None:
     rule = BY_CODE.get(rule_key) or BY_NAME.get(rule_key)
-    name = f"{prefix}.{rule_key}"
+    keys = (*prefix, rule_key)
+    name = _name(keys)
     if rule is None:
-        raise ConfigError(f"{where}: `{name}`: unknown rule `{rule_key}`")
+        raise ConfigError(f"{where}: `{name}`: unknown rule `{rule_key}`", key=keys)
     if not isinstance(options, dict):
-        raise ConfigError(f"{where}: `{name}` must be a table, not {_describe(options)}")
+        raise ConfigError(f"{where}: `{name}` must be a table, not {_describe(options)}", key=keys)
     known = {option.name: option for option in rule.options}
     settings = config.rule_settings.setdefault(rule.code, {})
     for key, value in options.items():
@@ -198,19 +247,24 @@ def _parse_rule_options(
         if option is None:
             names = ", ".join(f"`{n}`" for n in known) or "none"
             raise ConfigError(
-                f"{where}: unknown option `{name}.{key}` ({rule.code} {rule.name} options: {names})"
+                f"{where}: unknown option `{name}.{key}` "
+                f"({rule.code} {rule.name} options: {names})",
+                key=(*keys, key),
             )
         problem = option.validate(value)
         if problem:
-            raise ConfigError(f"{where}: `{name}.{key}`: {problem}, not {_describe(value)}")
+            raise ConfigError(
+                f"{where}: `{name}.{key}`: {problem}, not {_describe(value)}", key=(*keys, key)
+            )
         settings[key] = value
 
 
-def _check_strings(values: list[Any], name: str, where: str) -> None:
+def _check_strings(values: list[Any], keys: tuple[str, ...], where: str) -> None:
     for value in values:
         if not isinstance(value, str):
             raise ConfigError(
-                f"{where}: `{name}` must be a list of strings, found {_describe(value)}"
+                f"{where}: `{_name(keys)}` must be a list of strings, found {_describe(value)}",
+                key=keys,
             )
 
 
@@ -226,13 +280,19 @@ def _describe(value: Any) -> str:
     return f"{kind} ({value!r})" if not isinstance(value, (list, dict)) else kind
 
 
-def resolve_selectors(selectors: Iterable[str], name: str, where: str) -> set[str]:
-    """Codes selected by ``ALL``, codes, code prefixes (``SC1``) and rule names."""
+def resolve_selectors(
+    selectors: Iterable[str], name: str | tuple[str, ...], where: str
+) -> set[str]:
+    """Codes selected by ``ALL``, codes, code prefixes (``SC1``) and rule names.
+
+    ``name`` is the option (``--select``) or the key path in the config file."""
     codes: set[str] = set()
+    keys = name if isinstance(name, tuple) else ()
+    shown = _name(name) if isinstance(name, tuple) else name
     for selector in selectors:
         matched = match_selector(selector)
         if matched is None:
-            raise ConfigError(f"{where}: `{name}`: unknown rule or prefix `{selector}`")
+            raise ConfigError(f"{where}: `{shown}`: unknown rule or prefix `{selector}`", key=keys)
         codes |= matched
     return codes
 

@@ -38,7 +38,8 @@ class Option:
         if self.type is int and value <= 0:
             return "expected a positive integer"
         if self.type is not int and not isinstance(value, self.type):
-            return f"expected a {self.type.__name__}"
+            kind = {str: "a string", bool: "a boolean", float: "a number"}.get(self.type)
+            return f"expected {kind or 'a ' + self.type.__name__}"
         if self.regex:
             try:
                 re.compile(value)
