@@ -65,6 +65,7 @@ class FileResult:
     original: str | None = None  # the text as read, when fixes changed it
     fixed_codes: dict[str, int] = field(default_factory=dict)  # fixes applied, by rule
     errors: list[str] = field(default_factory=list)  # unreadable file, internal error, ...
+    unfixed: list[Diagnostic] | None = None  # the findings in ``original``, when fixes changed it
 
     @property
     def fixed(self) -> int:
@@ -398,12 +399,14 @@ def _finish_file(pending: PendingFile, settings: Settings, project: Project | No
         file=pending.file,
     )
     if settings.fix:
+        first = diagnostics
         text, diagnostics, schema, errors = _fix_loop(
             result, text, diagnostics, schema, errors, pending, settings, project
         )
         if result.fixed and text != original:
             result.original = original
             result.source = text
+            result.unfixed = first
     result.diagnostics, result.schema, result.errors = diagnostics, schema, errors
 
 
@@ -481,17 +484,30 @@ def write_atomically(path: Path, original: bytes, data: bytes) -> str | None:
 
 
 def write_fixes(path: Path, result: FileResult) -> str | None:
+    """Write the fixed text; when it cannot be written, the result goes back to the findings
+    of the file as it is on disk, and the error is returned."""
+    problem = _write_fixes(path, result)
+    if problem is not None:
+        result.fixed_codes = {}
+        if result.unfixed is not None:
+            result.diagnostics, result.source = result.unfixed, result.original
+    return problem
+
+
+def _write_fixes(path: Path, result: FileResult) -> str | None:
     if not result.changed or result.source is None or result.original is None:
         return None
     try:
         original = path.read_bytes()
         source = SourceFile.from_bytes(original)
+        mode = path.stat().st_mode
     except (OSError, SourceDecodeError) as error:
         return f"{path}: cannot read before writing: {error}"
     if source.text != result.original:
         return f"{path}: changed on disk while being checked; not written"
-    if not os.access(path, os.W_OK):
-        return f"{path}: not writable; fixes not written"
+    if not os.access(path, os.W_OK) or not mode & 0o222:
+        # Also when running as root, which may write anyway: read-only means "do not touch".
+        return f"{path}: read-only; fixes not written"
     return write_atomically(path, original, source.to_bytes(result.source))
 
 
