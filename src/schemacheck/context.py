@@ -41,7 +41,7 @@ class FileContext:
         computed in one pass for nodes it did not record."""
         missing = [n for n in nodes if id(n) not in self.offsets]
         if missing:
-            self.offsets = {**self.offsets, **node_offsets(self.module, missing)}
+            self.offsets.update(node_offsets(self.module, missing))
         return [self.offsets[id(n)] for n in nodes]
 
     @property

@@ -121,7 +121,7 @@ def _from_imports(ctx: FileContext, missing: dict[str, list[str]]) -> list[Edit]
     edits = []
     pending = ""
     for home, attrs in missing.items():
-        existing = _existing_from_import(ctx.module, home)
+        existing = _from_import_index(ctx).get(home)
         if existing is not None and not isinstance(existing.names, cst.ImportStar):
             new = _extended_aliases(list(existing.names), attrs)
             updated = existing.with_changes(names=new)
@@ -146,20 +146,24 @@ def _extended_aliases(aliases: list[cst.ImportAlias], attrs: list[str]) -> list[
     return [*aliases[:-1], aliases[-1].with_changes(comma=inner), *added]
 
 
-def _existing_from_import(module: cst.Module, home: str) -> cst.ImportFrom | None:
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if (
-                isinstance(small, cst.ImportFrom)
-                and not small.relative
-                and small.module is not None
-                and dotted_name(small.module) == home
-                and not isinstance(small.names, cst.ImportStar)
-            ):
-                return small
-    return None
+def _from_import_index(ctx: FileContext) -> dict[str, cst.ImportFrom]:
+    """The first top-level ``from M import a, b`` of each module M, read once per file."""
+    index: dict[str, cst.ImportFrom] | None = ctx.derived.get("from_imports")
+    if index is None:
+        index = {}
+        for statement in ctx.module.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if (
+                    isinstance(small, cst.ImportFrom)
+                    and not small.relative
+                    and small.module is not None
+                    and not isinstance(small.names, cst.ImportStar)
+                ):
+                    index.setdefault(dotted_name(small.module) or "", small)
+        ctx.derived["from_imports"] = index
+    return index
 
 
 def _offsets(ctx: FileContext, node: cst.CSTNode) -> tuple[int, int]:

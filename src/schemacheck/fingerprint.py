@@ -15,23 +15,29 @@ from schemacheck.diagnostics import Diagnostic
 from schemacheck.source import LineIndex
 
 
-def _span_text(diagnostic: Diagnostic, sources: Mapping[str, str]) -> str:
+def _span_text(
+    diagnostic: Diagnostic, sources: Mapping[str, str], indexes: dict[str, LineIndex]
+) -> str:
     text = sources.get(diagnostic.path)
     if text is None:
         return diagnostic.message
     span = diagnostic.span
     snippet = text[span.start : span.end]
-    if not snippet.strip():
-        snippet = LineIndex(text).line_text(span.line) if span.line else ""
+    if not snippet.strip() and span.line:
+        index = indexes.get(diagnostic.path)
+        if index is None:
+            index = indexes[diagnostic.path] = LineIndex(text)
+        snippet = index.line_text(span.line)
     return " ".join(snippet.split())
 
 
 def fingerprints(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> list[str]:
     """One fingerprint per diagnostic, in the same order."""
     seen: dict[tuple[str, str, str], int] = {}
+    indexes: dict[str, LineIndex] = {}
     result = []
     for diagnostic in diagnostics:
-        key = (diagnostic.code, diagnostic.path, _span_text(diagnostic, sources))
+        key = (diagnostic.code, diagnostic.path, _span_text(diagnostic, sources, indexes))
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
         digest = hashlib.sha256("\0".join([*key, str(occurrence)]).encode()).hexdigest()

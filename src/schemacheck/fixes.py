@@ -6,19 +6,36 @@ when the file has been parsed and checked again; the runner loops until no fix a
 
 from __future__ import annotations
 
+import bisect
+import sys
 from collections.abc import Iterable
 
 from schemacheck.diagnostics import Diagnostic, Edit, Fix
 
 
-def _conflicts(edit: Edit, taken: list[Edit]) -> bool:
-    return any(edit.start <= other.end and other.start <= edit.end for other in taken)
+class _TakenSpans:
+    """The spans edited so far this round, sorted, for conflict checks in logarithmic time.
+
+    Taken spans never overlap (they may touch only within one fix), so sorted by start their ends
+    never decrease: the span that starts last at or before a point reaches furthest to the right.
+    """
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[int, int]] = []
+
+    def conflicts(self, edit: Edit) -> bool:
+        index = bisect.bisect_right(self.keys, (edit.end, sys.maxsize))
+        return index > 0 and self.keys[index - 1][1] >= edit.start
+
+    def add(self, edit: Edit) -> None:
+        bisect.insort(self.keys, (edit.start, edit.end))
 
 
 def apply_fixes(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list[Diagnostic]]:
     """Apply every fix that does not conflict with one applied before it; the fixed findings."""
+    spans = _TakenSpans()
     taken: list[Edit] = []
-    fixes: list[Fix] = []
+    fixes: set[Fix] = set()
     applied: list[Diagnostic] = []
     for diagnostic in sorted(diagnostics, key=lambda d: (d.span.start, d.code)):
         fix = diagnostic.fix
@@ -26,15 +43,22 @@ def apply_fixes(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list
             continue
         # Stable: edits at the same place keep the order the fix gave them.
         edits = sorted(dict.fromkeys(fix.edits), key=lambda e: (e.start, e.end))
-        if any(_conflicts(edit, taken) for edit in edits) or _self_overlap(edits):
+        if any(spans.conflicts(edit) for edit in edits) or _self_overlap(edits):
             continue
+        for edit in edits:
+            spans.add(edit)
         taken.extend(edits)
-        fixes.append(fix)
+        fixes.add(fix)
         applied.append(diagnostic)
     order = {id(edit): index for index, edit in enumerate(taken)}
-    for edit in sorted(taken, key=lambda e: (e.start, e.end, order[id(e)]), reverse=True):
-        text = text[: edit.start] + edit.content + text[edit.end :]
-    return text, applied
+    pieces: list[str] = []
+    position = 0
+    for edit in sorted(taken, key=lambda e: (e.start, e.end, order[id(e)])):
+        pieces.append(text[position : edit.start])
+        pieces.append(edit.content)
+        position = max(position, edit.end)
+    pieces.append(text[position:])
+    return "".join(pieces), applied
 
 
 def _self_overlap(edits: list[Edit]) -> bool:

@@ -27,6 +27,7 @@ from schemacheck.extract.models import extract_models
 from schemacheck.extract.names import Names, canonical
 from schemacheck.files import display_path, matches
 from schemacheck.fixes import apply_fixes
+from schemacheck.hollow import hollow_literals, touches
 from schemacheck.noqa import Directives, read_directives
 from schemacheck.project import Handle, LibraryName, Project, ProjectFile
 from schemacheck.rules import BY_CODE, Rule
@@ -141,12 +142,14 @@ class Parsed:
     schema: FileSchema
     names: Names
     offsets: dict[int, tuple[int, int]]
+    hollow: tuple[tuple[int, int], ...] = ()  # large literals the tree holds empty (hollow.py)
 
 
 def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnostic | str:
     """The parsed file, or its syntax error (SC001), or an internal error message."""
+    parsed_text, hollow = hollow_literals(text)
     try:
-        module = cst.parse_module(text)
+        module = cst.parse_module(parsed_text)
     except cst.ParserSyntaxError as error:
         return _syntax_diagnostic(display, text, error)
     except Exception as error:
@@ -156,7 +159,7 @@ def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnost
         schema, names, offsets = extract_models(module, text, display, lines)
     except Exception as error:
         return _internal(display, "extracting models", error, settings.verbose)
-    return Parsed(module, lines, schema, names, offsets)
+    return Parsed(module, lines, schema, names, offsets, hollow)
 
 
 def linked_names(names: Names, project: Project, file: ProjectFile) -> Names | None:
@@ -184,7 +187,7 @@ def relink(parsed: Parsed, text: str, names: Names) -> Parsed:
     schema, _, offsets = extract_models(
         parsed.module, text, parsed.schema.path, parsed.lines, names
     )
-    return Parsed(parsed.module, parsed.lines, schema, names, offsets)
+    return Parsed(parsed.module, parsed.lines, schema, names, offsets, parsed.hollow)
 
 
 def link(parsed: Parsed, text: str, project: Project, file: ProjectFile) -> Parsed:
@@ -263,8 +266,18 @@ def check_text(
         if wants_unused:
             enabled = {rule.code for rule in rules}
             diagnostics.extend(unused_noqa(display, lines, directives, used, enabled))
+    if parsed.hollow:
+        diagnostics = [_outside(d, parsed.hollow) for d in diagnostics]
     diagnostics.sort(key=lambda d: d.sort_key)
     return diagnostics, schema, errors
+
+
+def _outside(diagnostic: Diagnostic, hollow: tuple[tuple[int, int], ...]) -> Diagnostic:
+    """The finding without its fix when the fix would write over a hollowed literal."""
+    fix = diagnostic.fix
+    if fix is None or not any(touches(hollow, edit.start, edit.end) for edit in fix.edits):
+        return diagnostic
+    return dataclasses.replace(diagnostic, fix=None)
 
 
 def unused_noqa(

@@ -308,11 +308,23 @@ class FileSchema:
     calls: list[QueryCall] = field(default_factory=list)  # sessions, engines, raw SQL
     declarative_calls: list[DeclarativeCall] = field(default_factory=list)
 
+    # Lookups by name are made for every column, and a scan per lookup made files with thousands
+    # of models quadratic. ``classes`` only grows (by appends during extraction), so the index
+    # takes in what was appended since the last lookup.
+    _by_name: dict[str, ClassDef] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _by_name_size: int = field(default=0, init=False, repr=False, compare=False)
+
     def class_named(self, name: str) -> ClassDef | None:
-        for cls in self.classes:
-            if cls.name == name and not cls.nested:
-                return cls
-        return None
+        if self._by_name_size != len(self.classes):
+            if self._by_name_size > len(self.classes):
+                self._by_name, self._by_name_size = {}, 0
+            for cls in self.classes[self._by_name_size :]:
+                if not cls.nested:
+                    self._by_name.setdefault(cls.name, cls)
+            self._by_name_size = len(self.classes)
+        return self._by_name.get(name)
 
 
 QueryCallKind = Literal["text", "execute", "query", "engine", "session"]

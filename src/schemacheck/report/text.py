@@ -46,7 +46,9 @@ def render_full(report: Report) -> str:
         lines = [header(diagnostic, color)]
         source = report.sources.get(diagnostic.path)
         if source is not None:
-            index = indexes.setdefault(diagnostic.path, LineIndex(source))
+            index = indexes.get(diagnostic.path)
+            if index is None:
+                index = indexes[diagnostic.path] = LineIndex(source)
             lines.extend(_excerpt(diagnostic, index, color))
         for related in diagnostic.related:
             where = f"{related.path}:{related.span.line}:{related.span.column}"

@@ -1,0 +1,227 @@
+"""Large constant literals are read hollow: positions unchanged, findings unchanged, never written.
+
+The thresholds are lowered in most tests so that every literal of every fixture is hollowed: the
+mechanism then meets every rule and fix on small files.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import libcst
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from schemacheck import hollow
+from schemacheck.hollow import hollow_literals
+from schemacheck.source import SourceDecodeError, SourceFile
+from tests.helpers import FIXTURES, check, fix_copy, render
+from tests.test_cli import run
+
+RULE_FIXTURES = sorted(
+    p for p in (FIXTURES / "rules").glob("SC*/*.py") if not p.name.endswith(".fixed.py")
+)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@pytest.fixture
+def hollow_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hollow, "MIN_FILE", 0)
+    monkeypatch.setattr(hollow, "MIN_LITERAL", 0)
+
+
+def _same_shape(original: str, hollowed: str) -> None:
+    assert len(hollowed) == len(original)
+    breaks = [m.span() for m in _LINE_BREAK.finditer(original)]
+    assert [m.span() for m in _LINE_BREAK.finditer(hollowed)] == breaks
+
+
+@pytest.mark.usefixtures("hollow_everything")
+@pytest.mark.parametrize("source", RULE_FIXTURES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_fixes_never_write_into_a_hollowed_literal(source: Path, tmp_path: Path) -> None:
+    """Every fixture, every constant literal hollowed: the text keeps its shape and parses, the
+    run has no internal error, and after every fix each literal is still there, verbatim."""
+    try:
+        text = SourceFile.from_bytes(source.read_bytes()).text
+    except SourceDecodeError:
+        return  # SC001's undecodable fixtures: nothing is parsed
+    hollowed, spans = hollow_literals(text)
+    _same_shape(text, hollowed)
+    if spans:
+        libcst.parse_module(hollowed)
+    target, result = fix_copy(source, tmp_path, None)
+    assert not result.errors
+    fixed = SourceFile.from_bytes(target.read_bytes()).text
+    for start, end in spans:
+        assert text[start - 1 : end + 1] in fixed
+
+
+_FILLER = st.recursive(
+    st.one_of(
+        st.integers(-(10**6), 10**6).map(str),
+        st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6).map(repr),
+        st.sampled_from(["None", "True", "-1.5", "b'\\x00'", "...", "'é'", "'日本'"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"),
+        st.lists(inner, max_size=4).map(lambda xs: "(" + ", ".join(xs) + ",)"),
+        st.lists(st.tuples(inner, inner), max_size=3).map(
+            lambda kv: "{" + ", ".join(f"{k}: {v}" for k, v in kv) + "}"
+        ),
+        st.lists(inner, min_size=1, max_size=3).map(
+            lambda xs: "[  # note: ü\r\n    " + ",\n\t".join(xs) + "\r]"
+        ),
+    ),
+    max_leaves=12,
+)
+
+_MODEL = """\
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+DATA = {data}
+
+class Base(DeclarativeBase):
+    pass
+
+class Order(Base):
+    __tablename__ = "orders"
+    CHOICES = {data}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id = sa.Column(sa.ForeignKey("users.id"), info={data})
+    note: Mapped[str] = mapped_column(sa.String)
+"""
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_FILLER)
+def test_hollowed_literals_keep_every_position_and_finding(data: str) -> None:
+    """Whatever constant literal sits before, inside and around a model, the findings and their
+    positions are those of the file read whole; only fixes reaching into the literal go."""
+    text = _MODEL.format(data=data)
+    try:
+        libcst.parse_module(text)
+    except libcst.ParserSyntaxError:
+        return
+    whole = _findings(text, hollowed=False)
+    hollowed = _findings(text, hollowed=True)
+    assert [line.split(" [fix")[0] for line in hollowed] == [
+        line.split(" [fix")[0] for line in whole
+    ]
+    reduced, spans = _hollow_all(text)
+    _same_shape(text, reduced)
+    assert len(spans) == (3 if data[0] in "[({" else 0)
+
+
+def _hollow_all(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    old = hollow.MIN_FILE, hollow.MIN_LITERAL
+    hollow.MIN_FILE = hollow.MIN_LITERAL = 0
+    try:
+        return hollow_literals(text)
+    finally:
+        hollow.MIN_FILE, hollow.MIN_LITERAL = old
+
+
+def _findings(text: str, *, hollowed: bool) -> list[str]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "models.py"
+        path.write_text(text, encoding="utf-8", newline="")
+        old = hollow.MIN_FILE, hollow.MIN_LITERAL
+        if hollowed:
+            hollow.MIN_FILE = hollow.MIN_LITERAL = 0
+        try:
+            result = check(path, ["ALL"])
+        finally:
+            hollow.MIN_FILE, hollow.MIN_LITERAL = old
+        assert not result.errors
+        return render(result.diagnostics).splitlines()
+
+
+def test_only_outermost_constant_literals_in_big_files_are_hollowed() -> None:
+    rows = "".join(f"    ({i}, 'row {i}', {i / 3:.3f}),\n" for i in range(2000))
+    text = (
+        "import sqlalchemy as sa\n"
+        f"ROWS = [\n{rows}]\n"
+        f"CALLS = [\n{rows}    sa.text('x'),\n]\n"  # not constant: kept
+        "SMALL = [1, 2, 3]\n"
+        f'S = f"""{{[{rows}]}}"""\n'  # inside an f-string: kept
+    )
+    assert len(text) > hollow.MIN_FILE
+    reduced, spans = hollow_literals(text)
+    _same_shape(text, reduced)
+    start = text.index("ROWS = [") + len("ROWS = [")
+    assert spans == ((start, text.index("]\nCALLS")),)
+    assert reduced[start : spans[0][1]].strip() == ""
+    assert reduced[spans[0][1] :] == text[spans[0][1] :]
+    assert hollow_literals(text[:1000]) == (text[:1000], ())  # small files: as they are
+
+
+def _generated(tmp_path: Path, megabytes: float) -> tuple[Path, str]:
+    """A generated module: a model, then a table of rows until the file has the size asked."""
+    head = (
+        "# -*- coding: utf-8 -*-\n"
+        "import sqlalchemy as sa\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+        "class Base(DeclarativeBase):\n"
+        "    pass\n\n\n"
+        "class Country(Base):\n"
+        '    __tablename__ = "countries"\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    name = sa.Column(sa.String(80), info={'rows': [\n"
+        + "".join(f"        ('{i}', 'Ünïcode {i}', {i}.5),\n" for i in range(1500))
+        + "    ]})\n\n\n"
+        "ROWS = [\n"
+    )
+    size = int(megabytes * 1024 * 1024)
+    rows = []
+    total = len(head)
+    i = 0
+    while total < size:
+        row = f"    ({i}, 'name-{i}', {i * 3.5}, None, b'\\x{i % 256:02x}'),  # row {i}\n"
+        rows.append(row)
+        total += len(row)
+        i += 1
+    text = head + "".join(rows) + "]\n"
+    path = tmp_path / "generated_models.py"
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+def test_a_5_mb_generated_file(tmp_path: Path) -> None:
+    path, text = _generated(tmp_path, 5)
+    assert path.stat().st_size >= 5 * 1024 * 1024
+    args = ("--select", "ALL", "--no-cache", path.name)
+    result = run("--output-format", "concise", *args, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.splitlines() == [
+        "generated_models.py:6:7: SC308 `DeclarativeBase` creates metadata without a "
+        "`naming_convention`: constraint names are left to the database",
+        'generated_models.py:10:7: SC302 Table "countries" has no "created_at", "updated_at" '
+        "timestamp columns",
+        'generated_models.py:13:12: SC201 Legacy `Column()` for "name": use `Mapped[...] = '
+        "mapped_column()`",
+        'generated_models.py:13:12: SC203 [*] Column "name" is nullable by default: say '
+        "`nullable=` explicitly",
+        "Found 4 problems (1 fixable with --fix, 1 more with --fix --unsafe-fixes).",
+    ]
+    # SC201's fix would rewrite the column, hollowed literal included: it is withheld. The
+    # others apply around the literal, which stays as it was.
+    fixed = run("--fix", "--unsafe-fixes", *args, cwd=tmp_path)
+    assert fixed.returncode == 1, fixed.stderr
+    assert "Found 4 problems (2 fixed, 2 remaining)." in fixed.stdout
+    imports = "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
+    timestamps = (
+        "    created_at: Mapped[datetime.datetime] = mapped_column("
+        "sa.DateTime(timezone=True), server_default=sa.func.now())\n"
+        "    updated_at: Mapped[datetime.datetime] = mapped_column("
+        "sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now())\n"
+    )
+    expected = text.replace(imports, imports + "import datetime\n", 1).replace(
+        "    ]})\n", "    ]}, nullable=True)\n" + timestamps, 1
+    )
+    assert path.read_text(encoding="utf-8") == expected
