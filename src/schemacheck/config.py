@@ -18,6 +18,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on older Pythons only
     import tomli as tomllib
 
+from schemacheck.files import resolved
 from schemacheck.rules import ALL_RULES, BY_CODE, BY_NAME, Rule
 from schemacheck.toml_lines import key_line
 
@@ -91,7 +92,7 @@ class Config:
 
 def find_config(start: Path) -> Path | None:
     """The nearest ``schemacheck.toml``, or ``pyproject.toml`` with a ``[tool.schemacheck]``."""
-    start = start.resolve()
+    start = resolved(start)
     for directory in [start, *start.parents]:
         own = directory / "schemacheck.toml"
         if own.is_file():
@@ -140,7 +141,7 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
     if path is None:
         path = find_config(start or Path.cwd())
         if path is None:
-            return Config(root=(start or Path.cwd()).resolve())
+            return Config(root=resolved(start or Path.cwd()))
     elif not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     data = _read_toml(path)
@@ -152,7 +153,7 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         section = data
         prefix = ()
         requires_python = None
-    config = Config(root=path.parent.resolve(), source=path)
+    config = Config(root=resolved(path.parent), source=path)
     if isinstance(requires_python, str):
         found = re.search(r">=?\s*3\.(\d+)", requires_python)
         if found:

@@ -34,10 +34,19 @@ DEFAULT_EXCLUDES = (
 )
 
 
+def resolved(path: Path) -> Path:
+    """The absolute path with symlinks followed, as far as they lead: a symlink loop (which
+    ``Path.resolve`` refuses) stays as written, to be reported as unreadable where it is read."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
 def matches(path: Path, root: Path, patterns: Iterable[str]) -> bool:
     """Whether ``path`` matches a glob: against its path relative to ``root``, or its name."""
     try:
-        relative = path.resolve().relative_to(root).as_posix()
+        relative = resolved(path).relative_to(root).as_posix()
     except ValueError:
         relative = path.as_posix()
     name = path.name
@@ -100,10 +109,14 @@ def _walk(top: Path, root: Path, patterns: list[str], once: object) -> Iterator[
             dirnames[:] = []  # a symlink loop or a second link to the same directory
             continue
         visited_dirs.add(key)
+        # Symlinked directories last, so that a file reachable both ways is reported where it is.
         dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not matches(current / d, root, patterns) and not _is_virtualenv(current / d)
+            (
+                d
+                for d in dirnames
+                if not matches(current / d, root, patterns) and not _is_virtualenv(current / d)
+            ),
+            key=lambda d: ((current / d).is_symlink(), d),
         )
         for filename in sorted(filenames):
             if not filename.endswith((".py", ".pyi")):

@@ -157,10 +157,18 @@ class MappedTable:
     complete: bool  # every base class is known: nothing unseen can add columns
     inherited_from_table: list[ColumnDef] = field(default_factory=list)  # joined inheritance
     opaque: set[str] = field(default_factory=set)  # attributes that may be columns too
+    args_opaque: bool = False  # ``__table_args__`` built in a way not read statically
 
     def may_have(self, name: str) -> bool:
         """Whether a column of that name may exist though no definition of it was read."""
         return not self.complete or name in self.opaque
+
+
+def table_label(name: str | None, owner: str | None = None) -> str:
+    """How a finding names a table: by name, else by the class or variable that defines it."""
+    if name is not None:
+        return f'Table "{name}"'
+    return f'The table of "{owner}"' if owner else "A table with a computed name"
 
 
 def camel_to_snake(name: str) -> str:
@@ -284,10 +292,14 @@ class Mapping:
     def is_sqlmodel(self, cls: ClassDef) -> bool:
         return self._inherits(cls, frozenset({"sqlmodel.SQLModel"}))
 
+    def is_dataclass(self, cls: ClassDef) -> bool:
+        """A ``MappedAsDataclass`` class: its attributes are dataclass fields too."""
+        return self._inherits(cls, frozenset({"sqlalchemy.MappedAsDataclass"}))
+
     def is_dataclass_column(self, column: ColumnDef) -> bool:
         """A column of a ``MappedAsDataclass`` class: defaults follow dataclass rules."""
         cls = self.schema.class_named(column.owner) if column.owner else None
-        return cls is not None and self._inherits(cls, frozenset({"sqlalchemy.MappedAsDataclass"}))
+        return cls is not None and self.is_dataclass(cls)
 
     def is_flask_model(self, cls: ClassDef) -> bool:
         return self._inherits(cls, frozenset({DB_MODEL}))
@@ -399,6 +411,7 @@ class Mapping:
                     complete=self.complete(cls),
                     inherited_from_table=parent_columns,
                     opaque=self.opaque(cls),
+                    args_opaque=table_args is not None and table_args.opaque,
                 )
             )
         return tables
@@ -461,6 +474,9 @@ class TableView:
     inherited: list[ColumnDef] = field(default_factory=list)  # the parent's, in joined inheritance
     opaque: set[str] = field(default_factory=set)  # attributes that may be columns too
     table: TableDef | None = None  # the ``Table()`` of an imperative table
+    # Indexes and constraints may exist that were not read: ``__table_args__ = make_args()``,
+    # ``Table("t", metadata, *columns)``.
+    args_opaque: bool = False
 
     @property
     def report_span(self) -> Span:
@@ -504,6 +520,7 @@ def mapped_view(t: MappedTable) -> TableView:
         complete=t.complete,
         inherited=t.inherited_from_table,
         opaque=t.opaque,
+        args_opaque=t.args_opaque,
     )
 
 
@@ -516,7 +533,15 @@ def table_views(mapping: Mapping) -> list[TableView]:
             if table.variable is not None and module_index.owner == table.variable:
                 indexes.append(module_index.index)
         views.append(
-            TableView(table.name, table.columns, indexes, table.foreign_keys, None, table=table)
+            TableView(
+                table.name,
+                table.columns,
+                indexes,
+                table.foreign_keys,
+                None,
+                table=table,
+                args_opaque=table.call.has_star,
+            )
         )
     return views
 

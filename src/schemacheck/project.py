@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from schemacheck.extract.names import DB_MODEL, canonical
+from schemacheck.files import resolved as resolved_path
 from schemacheck.schema import ClassDef, FileSchema, Migration, TableDef
 
 _LIBRARIES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
@@ -62,11 +63,11 @@ def module_name(path: Path, src: list[Path]) -> tuple[str | None, bool]:
     Packages are followed up through their ``__init__.py`` files; below a configured ``src``
     directory the path itself is the name, so namespace packages resolve too.
     """
-    resolved = path.resolve()
+    resolved = resolved_path(path)
     package = resolved.name == "__init__.py"
     parts: list[str] = [] if package else [resolved.stem]
     directory = resolved.parent
-    roots = {root.resolve() for root in src}
+    roots = {resolved_path(root) for root in src}
     while directory not in roots and (directory / "__init__.py").is_file():
         parts.insert(0, directory.name)
         if directory.parent == directory:

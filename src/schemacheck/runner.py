@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import os
 import re
+import stat
 import tempfile
 import traceback
 from collections.abc import Sequence
@@ -105,6 +106,12 @@ def _syntax_error(display: str, text: str, message: str, line: int, column: int)
 
 def _syntax_diagnostic(display: str, text: str, error: cst.ParserSyntaxError) -> Diagnostic:
     """Python's own parser words and places syntax errors best; libcst's is the fallback."""
+    if "\0" in text:  # Python refuses these before parsing, without a position
+        lines = LineIndex(text)
+        line, column = lines.position(text.index("\0"))
+        return _syntax_error(
+            display, text, "Syntax error: a null byte (binary data?)", line, column
+        )
     try:
         compile(text, display, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as python_error:
@@ -352,6 +359,10 @@ def _prepare_file(path: Path, display: str, settings: Settings) -> PendingFile:
     result = FileResult(path=display)
     pending = PendingFile(path, result)
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            # A FIFO or device named like a module: reading it could wait forever.
+            result.errors.append(f"{display}: cannot read: not a regular file")
+            return pending
         data = path.read_bytes()
     except OSError as error:
         result.errors.append(f"{display}: cannot read: {error.strerror or error}")

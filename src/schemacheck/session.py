@@ -26,7 +26,7 @@ from schemacheck.dependencies import reached, words
 from schemacheck.diagnostics import Diagnostic
 from schemacheck.extract.migrations import may_be_migration
 from schemacheck.extract.names import Names
-from schemacheck.files import discover, display_path
+from schemacheck.files import discover, display_path, resolved
 from schemacheck.noqa import read_directives
 from schemacheck.project import Project, ProjectFile, module_name
 from schemacheck.runner import (
@@ -229,7 +229,7 @@ class _Session:
         """The context files the last run's checked files call for."""
         sources = [p for p, d in zip(self.paths, self.displays) if d in record.sources]
         migrations = [p for p, d in zip(self.paths, self.displays) if d in record.migrations]
-        return self._context_for(sources, migrations, {p.resolve() for p in self.paths})
+        return self._context_for(sources, migrations, {resolved(p) for p in self.paths})
 
     def _context_tasks(self) -> list[Task]:
         sources = [item.path for item in self.items if item.result.schema is not None]
@@ -238,7 +238,7 @@ class _Session:
             for item in self.items
             if item.result.schema is not None and item.result.schema.migration is not None
         ]
-        checked = {item.path.resolve() for item in self.items}
+        checked = {resolved(item.path) for item in self.items}
         return self._context_for(sources, migrations, checked)
 
     def _context_for(
@@ -247,7 +247,7 @@ class _Session:
         start = len(self.paths)
         tasks: list[Task] = []
         for path, models_only in context_paths(sources, migrations, self.settings).items():
-            if path.resolve() in checked or (models_only and not _is_model_context(path)):
+            if resolved(path) in checked or (models_only and not _is_model_context(path)):
                 continue
             tasks.append((start + len(tasks), path, True))
         return tasks
@@ -424,23 +424,23 @@ def context_paths(
     a package's own migrations and modules without models add nothing to the model rules.
     """
     config = settings.config
-    roots = [(config.root / s).resolve() for s in config.src]
+    roots = [resolved(config.root / s) for s in config.src]
     tops: set[Path] = set()
-    directories: set[Path] = {path.resolve().parent for path in migrations}
+    directories: set[Path] = {resolved(path).parent for path in migrations}
     for path in checked:
-        resolved = path.resolve()
-        top = resolved.parent
+        resolved_file = resolved(path)
+        top = resolved_file.parent
         if (top / "__init__.py").is_file():
             while (top.parent / "__init__.py").is_file() and top.parent not in roots:
                 top = top.parent
             tops.add(top)
             continue
         for root in roots:
-            if root in resolved.parents and resolved.parent != root:
-                tops.add(root / resolved.relative_to(root).parts[0])
+            if root in resolved_file.parents and resolved_file.parent != root:
+                tops.add(root / resolved_file.relative_to(root).parts[0])
                 break
         else:
-            directories.add(resolved.parent)
+            directories.add(resolved_file.parent)
     found: dict[Path, bool] = {}
     for top in sorted(tops):
         for path in discover([top], config.root, config.excludes):

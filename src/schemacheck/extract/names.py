@@ -149,9 +149,15 @@ class Names:
                     self._scan(orelse.body.body)
                     orelse = orelse.orelse if isinstance(orelse, cst.If) else None
             elif isinstance(statement, (cst.Try, cst.TryStar)):
+                # ``try: import x / except ImportError: fallback``: what the try binds is what
+                # runs wherever the import works, so it is read last and wins.
+                fallbacks = [h for h in statement.handlers if _catches_import_error(h)]
+                for handler in fallbacks:
+                    self._scan(handler.body.body)
                 self._scan(statement.body.body)
                 for handler in statement.handlers:
-                    self._scan(handler.body.body)
+                    if handler not in fallbacks:
+                        self._scan(handler.body.body)
                 if statement.orelse is not None:
                     self._scan(statement.orelse.body.body)
             elif isinstance(statement, cst.With):
@@ -274,3 +280,13 @@ class Names:
 
     def is_bound(self, name: str) -> bool:
         return name in self.bindings or name in self.local or name in self.handles
+
+
+def _catches_import_error(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+    caught = handler.type
+    names = caught.elements if isinstance(caught, cst.Tuple) else [caught] if caught else []
+    for element in names:
+        node = element.value if isinstance(element, cst.Element) else element
+        if isinstance(node, cst.Name) and node.value in ("ImportError", "ModuleNotFoundError"):
+            return True
+    return False

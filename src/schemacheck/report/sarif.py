@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from schemacheck import __version__
 from schemacheck.diagnostics import Diagnostic, Edit, Level
+from schemacheck.files import resolved
 from schemacheck.report.base import Report
 from schemacheck.ruledocs import fix_sentence
 from schemacheck.rules import BY_CODE, Rule
@@ -28,9 +29,9 @@ _LEVELS = {Level.ERROR: "error", Level.WARNING: "warning"}
 
 def _uri(path: str, root: Path) -> tuple[str, str | None]:
     """A relative URI under ``%SRCROOT%`` when the file is inside the root, else an absolute one."""
-    absolute = Path(path).resolve()
+    absolute = resolved(Path(path))
     try:
-        return quote(absolute.relative_to(root.resolve()).as_posix()), "%SRCROOT%"
+        return quote(absolute.relative_to(resolved(root)).as_posix()), "%SRCROOT%"
     except ValueError:
         return absolute.as_uri(), None
 
@@ -133,7 +134,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
         if fix is not None:
             result["fixes"] = [fix]
         results.append(result)
-    root_uri = report.root.resolve().as_uri().rstrip("/") + "/"
+    root_uri = resolved(report.root).as_uri().rstrip("/") + "/"
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",

@@ -88,7 +88,9 @@ class FkMissingIndex(Rule):
             if views:
                 uncovered = any(not covered(v, [column.name or column.attr]) for v in views)
             else:
-                uncovered = not (column.covered_by_own_index or column.primary_key)
+                uncovered = not (
+                    column.covered_by_own_index or column.primary_key or column.dynamic
+                )
             if uncovered:
                 yield self._column_finding(ctx, column)
 
@@ -122,13 +124,15 @@ def _index_fix(column: ColumnDef) -> Fix | None:
 
 def covered(view: TableView, columns: list[str | None]) -> bool:
     wanted = [c for c in columns if c is not None]
-    if len(wanted) != len(columns) or not wanted:
-        return True  # an expression we cannot read: do not guess
+    if len(wanted) != len(columns) or not wanted or view.args_opaque:
+        return True  # an expression or table arguments we cannot read: do not guess
     aliases = _aliases(view.columns)
     wanted_names = {aliases.get(c, c) for c in wanted}
     if len(wanted) == 1:
         for column in view.columns:
-            if (column.name or column.attr) in wanted_names and column.covered_by_own_index:
+            if (column.name or column.attr) in wanted_names and (
+                column.covered_by_own_index or column.dynamic  # ``**options`` may say index=
+            ):
                 return True
     primary_key: list[str | None] = list(primary_key_columns(view.columns, view.indexes))
     leading_sets = [primary_key, *(index.columns for index in view.indexes)]

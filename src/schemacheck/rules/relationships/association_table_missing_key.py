@@ -86,9 +86,7 @@ def _fk_columns(view: TableView) -> set[str]:
 
 
 def _keyed(view: TableView, fk_columns: set[str]) -> bool:
-    if any(c.dynamic for c in view.columns) or (
-        view.cls is not None and view.cls.table_args and view.cls.table_args.opaque
-    ):
+    if any(c.dynamic for c in view.columns) or view.args_opaque:
         return True  # built in a way not read statically: do not guess
     keys: list[list[str | None]] = [list(primary_key_columns(view.columns, view.indexes))]
     keys += [index.columns for index in view.indexes if index.unique]

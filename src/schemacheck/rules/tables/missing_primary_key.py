@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Diagnostic
-from schemacheck.mapping import primary_key_columns
+from schemacheck.mapping import primary_key_columns, table_label
 from schemacheck.rules.base import Rule
 
 
@@ -50,15 +50,17 @@ class MissingPrimaryKey(Rule):
             if not table.complete or table.opaque or table.cls.mapper_args_opaque:
                 continue
             columns = [*table.columns, *table.inherited_from_table]
+            if table.args_opaque or any(c.dynamic for c in columns):
+                continue  # a primary key may be in what was not read
             if primary_key_columns(columns, table.indexes):
                 continue
-            yield self.report(
-                ctx, table.cls.span, f'Table "{table.name or table.cls.name}" has no primary key'
-            )
+            label = table_label(table.name, table.cls.name)
+            yield self.report(ctx, table.cls.span, f"{label} has no primary key")
         for imperative in ctx.schema.tables:
             if any(c.dynamic for c in imperative.columns) or imperative.call.has_star:
                 continue
             if primary_key_columns(imperative.columns, imperative.indexes):
                 continue
             span = imperative.call.args[0].span if imperative.call.args else imperative.span
-            yield self.report(ctx, span, f'Table "{imperative.name or "?"}" has no primary key')
+            label = table_label(imperative.name, imperative.variable)
+            yield self.report(ctx, span, f"{label} has no primary key")

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Fix, Span
 from schemacheck.edits import insert, spell, writes_pipe_none
-from schemacheck.mapping import MappedTable
+from schemacheck.mapping import MappedTable, table_label
 from schemacheck.rules.base import Option, Rule
 from schemacheck.schema import TableDef
 
@@ -73,12 +73,14 @@ class MissingTimestamps(Rule):
             if missing:
                 yield self._report(
                     ctx,
-                    table.name or table.cls.name,
+                    table_label(table.name, table.cls.name),
                     table.cls.span,
                     missing,
                     self._class_fix(ctx, table, missing),
                 )
         for imperative in ctx.schema.tables:
+            if imperative.call.has_star:
+                continue  # ``*columns``: the timestamps may be among them
             if (
                 imperative.columns
                 and all(c.foreign_keys for c in imperative.columns)
@@ -91,18 +93,18 @@ class MissingTimestamps(Rule):
                 span = imperative.call.args[0].span if imperative.call.args else imperative.span
                 yield self._report(
                     ctx,
-                    imperative.name or "?",
+                    table_label(imperative.name, imperative.variable),
                     span,
                     missing,
                     self._table_fix(ctx, imperative, missing),
                 )
 
     def _report(
-        self, ctx: FileContext, table: str, span: Span, missing: list[str], fix: Fix | None
+        self, ctx: FileContext, label: str, span: Span, missing: list[str], fix: Fix | None
     ) -> Diagnostic:
         columns = ", ".join(f'"{name}"' for name in missing)
         noun = "column" if len(missing) == 1 else "columns"
-        return self.report(ctx, span, f'Table "{table}" has no {columns} timestamp {noun}', fix)
+        return self.report(ctx, span, f"{label} has no {columns} timestamp {noun}", fix)
 
     def _class_fix(self, ctx: FileContext, table: MappedTable, missing: list[str]) -> Fix:
         cls = table.cls
@@ -141,9 +143,12 @@ class MissingTimestamps(Rule):
             )
             n = spelled.names
             lines = []
+            # A dataclass field without a default may not follow one with a default: the
+            # database fills these in, so they are no constructor arguments at all.
+            init = ", init=False" if ctx.mapping.is_dataclass(cls) else ""
             for name in missing:
                 now = f"{n['sqlalchemy.func']}.now()"
-                extra = f", onupdate={now}" if _is_update_column(name) else ""
+                extra = f", onupdate={now}{init}" if _is_update_column(name) else init
                 lines.append(
                     f"{cls.body_indent}{name}: {n['sqlalchemy.Mapped']}[{n['datetime.datetime']}]"
                     f" = {n['sqlalchemy.mapped_column']}({n['sqlalchemy.DateTime']}"
