@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from schemacheck.config import Config, Selection, load_config
 from schemacheck.diagnostics import Diagnostic
-from schemacheck.runner import FileResult, check_file, make_settings, write_fixes
+from schemacheck.runner import FileResult, Settings, check_file, make_settings, write_fixes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UPDATE = os.environ.get("SCHEMACHECK_UPDATE_FIXTURES") == "1"
@@ -46,6 +46,12 @@ def check(
         unsafe_fixes=unsafe,
     )
     return check_file(path, settings)
+
+
+def all_rules_fixing(path: Path) -> Settings:
+    """The settings of ``--select ALL --fix --unsafe-fixes`` for a file without configuration."""
+    config = Config(root=path.parent)
+    return make_settings(config, Selection(select=["ALL"]), fix=True, unsafe_fixes=True)
 
 
 def fix_copy(source: Path, workdir: Path, select: Sequence[str] | None) -> tuple[Path, FileResult]:
