@@ -28,6 +28,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from sqlmodel import SQLModel
 
 from schemacheck.diagnostics import Diagnostic, Edit
 from schemacheck.fixes import apply_fixes
@@ -35,7 +36,7 @@ from schemacheck.runner import check_text
 from schemacheck.source import LineIndex
 from tests.helpers import all_rules_fixing, check, fix_copy
 
-STYLES = ("mapped", "legacy", "flask")
+STYLES = ("mapped", "legacy", "flask", "sqlmodel")
 KINDS = ("string", "string_no_length", "text", "integer", "boolean", "datetime", "price", "json")
 _COUNTER = itertools.count()
 
@@ -160,22 +161,26 @@ def render_model(model: Model) -> str:
         lines.append("from sqlalchemy.orm import declarative_base, relationship")
         lines += ["", f"Base = declarative_base()  # c{next(markers)}"]
         base = "Base"
-    else:
+    elif style == "flask":
         lines.append("from flask_sqlalchemy import SQLAlchemy")
         lines += ["", "db = SQLAlchemy()"]
         base = "db.Model"
-    if model.mixin_columns:
+    else:
+        lines.append("from sqlmodel import Field, Relationship, SQLModel")
+        base = "SQLModel, table=True"
+    if model.mixin_columns and style != "sqlmodel":
         lines += ["", "", "class Stamped:", f"    # c{next(markers)}"]
         for name in model.mixin_columns:
             when = f"{prefix}DateTime(timezone=True)"
             call = f"{prefix}Column({when}, server_default={prefix}func.now())"
             lines.append(f"    {name} = {call}")
     for number, table in enumerate(model.tables):
-        bases = (["Stamped"] if table.mixin and model.mixin_columns else []) + [base]
+        mixed = table.mixin and model.mixin_columns and style != "sqlmodel"
+        bases = (["Stamped"] if mixed else []) + [base]
         lines += ["", ""]
         if table.comment_above:
             lines.append(f"# c{next(markers)}")
-        lines.append(f"class T{number}({', '.join(bases)}):")
+        lines.append(f"class {_class(model, number)}({', '.join(bases)}):")
         lines.append(f'    __tablename__ = "t{number}_{model.suffix}s"')
         if table.index_on:
             index = f'{prefix}Index("ix_extra_{number}_{model.suffix}", "{table.index_on}")'
@@ -186,13 +191,58 @@ def render_model(model: Model) -> str:
             lines.append(
                 f"    id: Mapped[int] = mapped_column(sa.{id_type}, primary_key=True{id_index})"
             )
+        elif style == "sqlmodel":
+            lines.append(
+                f"    id: int | None = Field(default=None, primary_key=True, "
+                f"sa_type=sa.{id_type}{id_index})"
+            )
         else:
             lines.append(f"    id = {prefix}Column({prefix}{id_type}, primary_key=True{id_index})")
         for column in table.columns:
             targets = [c.target for c in table.columns if c.kind == "fk"]
             ambiguous = targets.count(column.target) > 1 or column.target == number
-            lines += _column_lines(model, number, column, prefix, markers, ambiguous)
+            if style == "sqlmodel":
+                lines += _field_lines(model, number, column, markers, ambiguous)
+            else:
+                lines += _column_lines(model, number, column, prefix, markers, ambiguous)
     return (("\r\n" if model.crlf else "\n").join(lines)) + ("\r\n" if model.crlf else "\n")
+
+
+def _class(model: Model, number: int) -> str:
+    # SQLModel's registry is shared by every example: its class names must differ.
+    return f"T{number}_{model.suffix}" if model.style == "sqlmodel" else f"T{number}"
+
+
+_FIELD_TYPES = {"text": "sa.Text", "json": "sa.JSON", "datetime": "sa.DateTime"}
+
+
+def _field_lines(
+    model: Model, number: int, column: Column, markers: itertools.count[int], ambiguous: bool
+) -> list[str]:
+    """A SQLModel field: the annotation says the type and nullability, ``Field`` the rest."""
+    python = "int" if column.kind == "fk" else _PYTHON[column.kind]
+    args: list[str] = []
+    if column.nullable:
+        python += " | None"
+        args.append("default=None")
+    if column.kind == "fk":
+        args.append(f'foreign_key="t{column.target}_{model.suffix}s.id"')
+        if column.ondelete:
+            args.append(f'ondelete="{column.ondelete}"')
+    elif column.kind == "string":
+        args.append("max_length=40")
+    elif column.kind in _FIELD_TYPES:
+        args.append(f"sa_type={_FIELD_TYPES[column.kind]}")
+    if column.index:
+        args.append("index=True")
+    if column.unique:
+        args.append("unique=True")
+    comment = f"  # c{next(markers)}" if column.comment else ""
+    lines = [f"    {column.name}: {python} = Field({', '.join(args)}){comment}"]
+    if column.relationship and not ambiguous:
+        target = _class(model, column.target or 0)
+        lines.append(f"    {column.name[:-3]}: {target} | None = Relationship()")
+    return lines
 
 
 def _column_lines(
@@ -253,6 +303,7 @@ def _column_lines(
 def load(text: str, name: str) -> list[sa.MetaData]:
     """Import the model text as a fresh module; its metadata objects."""
     sa.orm.clear_mappers()  # a model refused before must not fail this one's configuration
+    SQLModel.metadata.clear()
     module = types.ModuleType(name)
     module.__file__ = f"<{name}>"
     sys.modules[name] = module
@@ -369,7 +420,7 @@ def test_fixes_never_lose_code_or_schema(tmp_path: Path, model: Model) -> None:
     text = render_model(model)
     try:
         before = schema_facts(load(text, f"generated_{model.suffix}"))
-    except (sa.exc.SQLAlchemyError, TypeError, ValueError):
+    except (sa.exc.SQLAlchemyError, TypeError, ValueError, RuntimeError):
         assume(False)  # a combination SQLAlchemy itself refuses: not a model
         return
     workdir = tmp_path / model.suffix
