@@ -411,7 +411,7 @@ def _fix_rounds(text: str, path: Path) -> str:
 
 
 @settings(
-    max_examples=60,
+    max_examples=150,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
