@@ -86,6 +86,27 @@ def test_revision_cycle(tmp_path: Path) -> None:
     assert messages == ["Revision cycle: a1 -> b2 -> a1"]
 
 
+def test_revision_cycle_behind_a_tail_and_a_long_chain(tmp_path: Path) -> None:
+    """A revision whose parents lead into a cycle is not in it; the cycle is reported once,
+    from its first file; a long chain beside it is no cycle."""
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    chain = [(f"n{i:03d}", f"n{i - 1:03d}" if i else None) for i in range(300)]
+    edges = [("0_tail", "c2"), ("c1", "c3"), ("c2", "c1"), ("c3", "c2"), *chain]
+    for revision, parent in edges:
+        down = f'"{parent}"' if parent else "None"
+        (versions / f"{revision}.py").write_text(
+            f'revision = "{revision}"\ndown_revision = {down}\n\n\n'
+            "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+        )
+    settings = make_settings(Config(root=tmp_path), Selection(select=["SC508"]))
+    found = run([versions], settings).diagnostics
+    cycles = [
+        (Path(d.path).name, d.message) for d in found if d.message.startswith("Revision cycle")
+    ]
+    assert cycles == [("c1.py", "Revision cycle: c1 -> c3 -> c2 -> c1")]
+
+
 def test_migration_metadata_is_read() -> None:
     import libcst
 

@@ -7,6 +7,7 @@ project's own models (VCS data, virtualenvs, build output, caches) are not enter
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -36,19 +37,47 @@ DEFAULT_EXCLUDES = (
 
 def resolved(path: Path) -> Path:
     """The absolute path with symlinks followed, as far as they lead: a symlink loop (which
-    ``Path.resolve`` refuses) stays as written, to be reported as unreadable where it is read."""
+    ``Path.resolve`` refuses) stays as written, to be reported as unreadable where it is read.
+
+    Directories are resolved once per run (see :func:`forget_resolved`): resolving every path
+    component of every file again cost a warm run half its time.
+    """
+    absolute = os.path.abspath(path)
+    directory, name = os.path.split(absolute)
+    real = os.path.join(_real_directory(directory), name) if name else _real_directory(absolute)
+    if name and os.path.islink(real):
+        return _resolve(real)
+    return Path(real)
+
+
+@functools.cache
+def _real_directory(directory: str) -> str:
+    return str(_resolve(directory))
+
+
+def _resolve(path: str) -> Path:
     try:
-        return path.resolve()
+        return Path(path).resolve()
     except (OSError, RuntimeError):
-        return Path(os.path.abspath(path))
+        return Path(path)
+
+
+def forget_resolved() -> None:
+    """Symlinks may change between runs in one process: each run resolves afresh."""
+    _real_directory.cache_clear()
 
 
 def matches(path: Path, root: Path, patterns: Iterable[str]) -> bool:
-    """Whether ``path`` matches a glob: against its path relative to ``root``, or its name."""
+    """Whether ``path`` matches a glob: against its path relative to ``root`` (as written, else
+    with symlinks followed), or its name."""
+    absolute = Path(os.path.abspath(path))
     try:
-        relative = resolved(path).relative_to(root).as_posix()
+        relative = absolute.relative_to(root).as_posix()
     except ValueError:
-        relative = path.as_posix()
+        try:
+            relative = resolved(path).relative_to(root).as_posix()
+        except ValueError:
+            relative = path.as_posix()
     name = path.name
     for pattern in patterns:
         pattern = pattern.rstrip("/")
@@ -71,8 +100,9 @@ def discover(
     excludes: Iterable[str] = (),
     *,
     force_exclude: bool = False,
+    recursive: bool = True,
 ) -> Iterator[Path]:
-    """Python files under ``paths``, in a stable order, each once."""
+    """Python files under ``paths`` (or, not ``recursive``, in them), in a stable order, once."""
     patterns = [*DEFAULT_EXCLUDES, *excludes]
     seen: set[tuple[int, int]] = set()
 
@@ -89,14 +119,16 @@ def discover(
 
     for given in paths:
         if given.is_dir():
-            yield from _walk(given, root, patterns, once)
+            yield from _walk(given, root, patterns, once, recursive)
         elif force_exclude and matches(given, root, patterns):
             continue
         elif once(given):
             yield given
 
 
-def _walk(top: Path, root: Path, patterns: list[str], once: object) -> Iterator[Path]:
+def _walk(
+    top: Path, root: Path, patterns: list[str], once: object, recursive: bool = True
+) -> Iterator[Path]:
     visited_dirs: set[tuple[int, int]] = set()
     for directory, dirnames, filenames in os.walk(top, followlinks=True):
         current = Path(directory)
@@ -113,7 +145,7 @@ def _walk(top: Path, root: Path, patterns: list[str], once: object) -> Iterator[
         dirnames[:] = sorted(
             (
                 d
-                for d in dirnames
+                for d in (dirnames if recursive else ())
                 if not matches(current / d, root, patterns) and not _is_virtualenv(current / d)
             ),
             key=lambda d: ((current / d).is_symlink(), d),
@@ -130,7 +162,11 @@ def _walk(top: Path, root: Path, patterns: list[str], once: object) -> Iterator[
 
 def display_path(path: Path, root: Path) -> str:
     """The path as reported: relative to the working directory when inside it."""
-    try:
-        return path.absolute().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    text = str(path)
+    if not os.path.isabs(text):
+        text = os.path.join(os.getcwd(), text)
+    cwd = os.getcwd()
+    prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
+    if text.startswith(prefix):
+        return Path(text[len(prefix) :]).as_posix()
+    return path.as_posix()

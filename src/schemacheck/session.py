@@ -14,10 +14,11 @@ The steps, each over every file before the next starts:
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from schemacheck.dependencies import reached, words
 from schemacheck.diagnostics import Diagnostic
 from schemacheck.extract.migrations import may_be_migration
 from schemacheck.extract.names import Names
-from schemacheck.files import discover, display_path, resolved
+from schemacheck.files import discover, display_path, forget_resolved, resolved
 from schemacheck.noqa import read_directives
 from schemacheck.project import Project, ProjectFile, module_name
 from schemacheck.runner import (
@@ -82,14 +83,17 @@ def run(
 ) -> RunResult:
     """Check ``paths`` as one project (see the module's docstring)."""
     config = settings.config
+    forget_resolved()
+    paths = list(paths)
     found = list(discover(paths, config.root, config.excludes, force_exclude=force_exclude))
+    walked = [resolved(p) for p in paths if p.is_dir()]
     with quiet_collector():
-        session = _Session(settings, found, cache, jobs)
+        session = _Session(settings, found, cache, jobs, walked)
         try:
             result = session.run()
         except WorkerError:  # a worker died (killed, out of memory): do it all here instead
             session.close()
-            session = _Session(settings, found, cache, 1)
+            session = _Session(settings, found, cache, 1, walked)
             result = session.run()
         finally:
             session.close()
@@ -112,9 +116,17 @@ class _Read:
 
 
 class _Session:
-    def __init__(self, settings: Settings, paths: list[Path], cache: Cache | None, jobs: int):
+    def __init__(
+        self,
+        settings: Settings,
+        paths: list[Path],
+        cache: Cache | None,
+        jobs: int,
+        walked: Sequence[Path] = (),
+    ):
         self.settings = settings
         self.paths = paths
+        self.walked = walked  # the directories given, already walked for ``paths``
         self.cache = cache
         self.jobs = jobs
         self.executor: Executor | None = None
@@ -180,12 +192,14 @@ class _Session:
         """Prepared files for ``tasks``: from the cache where it has them, else parsed."""
         items: dict[int, PendingFile] = {}
         misses: list[Task] = []
-        for index, path, context in tasks:
+        for count, (index, path, context) in enumerate(tasks, 1):
             entry = self._cached(path, context)
             if entry is not None:
                 items[index] = entry
             else:
                 misses.append((index, path, context))
+            if count % 64 == 0:
+                gc.freeze()  # the models loaded so far are kept: collections need not walk them
         if misses:
             prepared = self._executor(len(misses)).prepare(misses)
             for item in prepared.values():
@@ -246,7 +260,8 @@ class _Session:
     ) -> list[Task]:
         start = len(self.paths)
         tasks: list[Task] = []
-        for path, models_only in context_paths(sources, migrations, self.settings).items():
+        found = context_paths(sources, migrations, self.settings, self.walked)
+        for path, models_only in found.items():
             if resolved(path) in checked or (models_only and not _is_model_context(path)):
                 continue
             tasks.append((start + len(tasks), path, True))
@@ -414,7 +429,10 @@ def _reuse(previous: FileResult, read: _Read | None) -> FileResult:
 
 
 def context_paths(
-    checked: list[Path], migrations: list[Path], settings: Settings
+    checked: list[Path],
+    migrations: list[Path],
+    settings: Settings,
+    walked: Sequence[Path] = (),
 ) -> dict[Path, bool]:
     """The files around the checked ones that the project needs to be whole.
 
@@ -422,6 +440,8 @@ def context_paths(
     ``src`` directory, of its first directory there); for a loose file or a migration, the
     other files of its directory. The value says whether only model files are wanted from it:
     a package's own migrations and modules without models add nothing to the model rules.
+    Directories inside ``walked`` (the directories given to the run) are not walked again:
+    every file there is checked already.
     """
     config = settings.config
     roots = [resolved(config.root / s) for s in config.src]
@@ -442,12 +462,18 @@ def context_paths(
         else:
             directories.add(resolved_file.parent)
     found: dict[Path, bool] = {}
+    walked_set = set(walked)
+
+    def seen(directory: Path) -> bool:
+        return directory in walked_set or not walked_set.isdisjoint(directory.parents)
+
     for top in sorted(tops):
-        for path in discover([top], config.root, config.excludes):
-            found[path] = True
+        if not seen(top):
+            for path in discover([top], config.root, config.excludes):
+                found[path] = True
     for directory in sorted(directories):
-        for path in discover([directory], config.root, config.excludes):
-            if path.parent == directory:
+        if not seen(directory):
+            for path in discover([directory], config.root, config.excludes, recursive=False):
                 found[path] = False
     return found
 

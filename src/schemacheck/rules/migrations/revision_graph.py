@@ -118,23 +118,40 @@ class RevisionGraph(Rule):
         migrations: list[tuple[ProjectFile, Migration]],
         by_revision: dict[str, list[tuple[ProjectFile, Migration]]],
     ) -> Iterator[Diagnostic]:
+        # Each revision has at most one parent here (merges end a walk), so every revision is
+        # walked once: a chain of a thousand revisions used to be walked a thousand times.
+        def parent(revision: str) -> str | None:
+            entries = by_revision.get(revision)
+            if not entries or len(entries[0][1].down_revisions) != 1:
+                return None
+            return entries[0][1].down_revisions[0]
+
+        finished: set[str] = set()
+        cycle_of: dict[str, list[str]] = {}
+        for _, migration in migrations:
+            walk: list[str] = []
+            on_walk: set[str] = set()
+            current = migration.revision
+            while current is not None and current not in finished and current not in on_walk:
+                on_walk.add(current)
+                walk.append(current)
+                current = parent(current)
+            if current is not None and current in on_walk:
+                cycle = walk[walk.index(current) :]
+                for revision in cycle:
+                    cycle_of[revision] = cycle
+            finished.update(walk)
         reported: set[str] = set()
         for file, migration in migrations:
-            path: list[str] = []
-            current: str | None = migration.revision
-            seen: set[str] = set()
-            while current is not None and current not in seen:
-                seen.add(current)
-                path.append(current)
-                entries = by_revision.get(current)
-                if not entries or len(entries[0][1].down_revisions) != 1:
-                    current = None
-                    break
-                current = entries[0][1].down_revisions[0]
-            if current is not None and current == migration.revision and current not in reported:
-                reported.update(path)
-                chain = " -> ".join([*path, current])
-                yield self._finding(file, migration.revision_span, f"Revision cycle: {chain}", [])
+            start = migration.revision
+            members = cycle_of.get(start) if start is not None else None
+            if members is None or start is None or start in reported:
+                continue
+            at = members.index(start)
+            path = members[at:] + members[:at]
+            reported.update(path)
+            chain = " -> ".join([*path, start])
+            yield self._finding(file, migration.revision_span, f"Revision cycle: {chain}", [])
 
     def _finding(
         self, file: ProjectFile, span: Span, message: str, related: list[tuple[ProjectFile, Span]]
