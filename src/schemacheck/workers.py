@@ -168,6 +168,7 @@ def _own_project(files: _Files, layout: list[_Slot], batches: list[bytes]) -> Pr
     others: dict[int, PendingFile] = {}
     for batch in batches:
         others.update(pickle.loads(batch))
+        gc.freeze()
     project = Project()
     for index, file in layout:
         if file.schema.path == _ELSEWHERE:
@@ -213,6 +214,7 @@ class ProcessExecutor:
                 except EOFError:
                     raise WorkerError("a worker process ended unexpectedly") from None
                 batch = pickle.loads(raw)
+                gc.freeze()  # kept for the run: later collections need not walk it again
                 if batch is None:
                     busy.discard(ready)
                     continue
