@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -64,6 +66,17 @@ def fix_copy(source: Path, workdir: Path, select: Sequence[str] | None) -> tuple
     problem = write_fixes(target, result)
     assert problem is None, problem
     return target, result
+
+
+def import_models(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``import_models.py`` on ``path`` in a fresh process (a database URL and flags may follow):
+    SQLModel's and Flask-SQLAlchemy's global registries start empty for each file."""
+    return subprocess.run(
+        [sys.executable, str(Path(__file__).parent / "import_models.py"), str(path), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def compare_or_update(expected_path: Path, actual: str | bytes) -> None:

@@ -21,7 +21,7 @@ from alembic.config import Config as AlembicConfig
 from schemacheck.config import Config, Selection
 from schemacheck.runner import make_settings
 from schemacheck.session import run
-from tests.helpers import postgres_database
+from tests.helpers import import_models, postgres_database
 
 CHAINS = Path(__file__).parent / "fixtures" / "alembic"
 
@@ -125,22 +125,10 @@ def postgres_url() -> Iterator[str]:
 @pytest.mark.parametrize("code", ["SC208", "SC209", "SC311"])
 def test_postgresql_fixes_create_tables(code: str, postgres_url: str) -> None:
     """The fixes of the PostgreSQL rules produce models PostgreSQL accepts."""
-    import subprocess
-    import sys
 
     fixed = sorted((Path(__file__).parent / "fixtures" / "rules" / code).glob("*.fixed.py"))
     assert fixed
     for path in fixed:
-        completed = subprocess.run(
-            [
-                sys.executable,
-                str(Path(__file__).parent / "import_models.py"),
-                str(path),
-                postgres_url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        completed = import_models(path, postgres_url)
         assert completed.returncode == 0, completed.stderr[-3000:]
         assert "tables: [" in completed.stdout

@@ -6,7 +6,10 @@ mechanism then meets every rule and fix on small files.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import libcst
@@ -115,28 +118,29 @@ def test_hollowed_literals_keep_every_position_and_finding(data: str) -> None:
     assert len(spans) == (3 if data[0] in "[({" else 0)
 
 
-def _hollow_all(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+@contextlib.contextmanager
+def _hollowing(everything: bool) -> Iterator[None]:
+    """Every constant literal hollowed (or the real thresholds), within a hypothesis example."""
     old = hollow.MIN_FILE, hollow.MIN_LITERAL
-    hollow.MIN_FILE = hollow.MIN_LITERAL = 0
+    if everything:
+        hollow.MIN_FILE = hollow.MIN_LITERAL = 0
     try:
-        return hollow_literals(text)
+        yield
     finally:
         hollow.MIN_FILE, hollow.MIN_LITERAL = old
 
 
-def _findings(text: str, *, hollowed: bool) -> list[str]:
-    import tempfile
+def _hollow_all(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    with _hollowing(everything=True):
+        return hollow_literals(text)
 
+
+def _findings(text: str, *, hollowed: bool) -> list[str]:
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "models.py"
         path.write_text(text, encoding="utf-8", newline="")
-        old = hollow.MIN_FILE, hollow.MIN_LITERAL
-        if hollowed:
-            hollow.MIN_FILE = hollow.MIN_LITERAL = 0
-        try:
+        with _hollowing(everything=hollowed):
             result = check(path, ["ALL"])
-        finally:
-            hollow.MIN_FILE, hollow.MIN_LITERAL = old
         assert not result.errors
         return render(result.diagnostics).splitlines()
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import libcst
 import pytest
 
 from schemacheck.source import SourceFile
-from tests.helpers import FIXTURES, check, compare_or_update, fix_copy, render
+from tests.helpers import FIXTURES, check, compare_or_update, fix_copy, import_models, render
 from tests.test_cli import run
 
 INPUTS = sorted(p for p in (FIXTURES / "inputs").glob("*.py") if not p.name.endswith(".fixed.py"))
@@ -227,10 +225,5 @@ def test_inputs_and_their_fixes_create_tables(source: Path) -> None:
     """Every input but the 3.12+ syntax one imports here: before and after its fixes, SQLAlchemy
     maps its models and creates their tables on SQLite."""
     for path in (source, source.with_name(source.stem + ".fixed.py")):
-        completed = subprocess.run(
-            [sys.executable, str(Path(__file__).parent / "import_models.py"), str(path)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        completed = import_models(path)
         assert completed.returncode == 0, completed.stderr[-3000:]

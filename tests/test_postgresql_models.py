@@ -9,8 +9,6 @@ PostgreSQL is asked to do exactly that, before and after the fix.
 from __future__ import annotations
 
 import importlib.util
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -18,7 +16,7 @@ from types import ModuleType
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import FIXTURES, fix_copy, postgres_database
+from tests.helpers import FIXTURES, fix_copy, import_models, postgres_database
 from tests.test_rule_fixtures import IMPORTABLE
 
 FIXED = [p.with_name(p.stem + ".fixed.py") for p in IMPORTABLE]
@@ -32,18 +30,7 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.mark.parametrize("fixed", FIXED, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_fixed_models_create_tables_on_postgresql(fixed: Path, postgres_url: str) -> None:
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(Path(__file__).parent / "import_models.py"),
-            str(fixed),
-            postgres_url,
-            "--drop",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    completed = import_models(fixed, postgres_url, "--drop")
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "tables: [" in completed.stdout
 

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import libcst
 import pytest
 
 from schemacheck import check_source
-from tests.helpers import FIXTURES, UPDATE, check, compare_or_update, fix_copy, render
+from tests.helpers import (
+    FIXTURES,
+    UPDATE,
+    check,
+    compare_or_update,
+    fix_copy,
+    import_models,
+    render,
+)
 
 RULE_FIXTURES = sorted(
     p for p in (FIXTURES / "rules").glob("SC*/*.py") if not p.name.endswith(".fixed.py")
@@ -80,15 +86,6 @@ IMPORTABLE = [
 ]
 
 
-def _import(path: Path, *flags: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(Path(__file__).parent / "import_models.py"), str(path), *flags],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 @pytest.mark.parametrize(
     "source",
     [p for p in RULE_FIXTURES if p.parent.name == "SC103" and not p.name.startswith("external")],
@@ -97,7 +94,7 @@ def _import(path: Path, *flags: str) -> subprocess.CompletedProcess[str]:
 def test_unknown_targets_are_refused_by_sqlalchemy(source: Path) -> None:
     """SC103's claim: a file has findings exactly when SQLAlchemy cannot create its tables."""
     findings = check(source, ["SC103"]).diagnostics
-    completed = _import(source)
+    completed = import_models(source)
     if findings:
         assert completed.returncode != 0
         assert re.search(r"NoReferenced(Table|Column)Error", completed.stderr), completed.stderr
@@ -107,16 +104,7 @@ def test_unknown_targets_are_refused_by_sqlalchemy(source: Path) -> None:
 
 def test_duplicate_columns_are_refused_by_sqlalchemy() -> None:
     """SC310's claim: SQLAlchemy itself rejects the fixture's duplicate column."""
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(Path(__file__).parent / "import_models.py"),
-            str(FIXTURES / "rules" / "SC310" / "duplicates.py"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    completed = import_models(FIXTURES / "rules" / "SC310" / "duplicates.py")
     assert completed.returncode != 0
     assert (
         "DuplicateColumnError: A column with name 'title' is already present in table "
@@ -131,23 +119,13 @@ def test_models_create_tables(source: Path, tmp_path: Path) -> None:
         pytest.skip("updating fixtures")
     target, _ = fix_copy(source, tmp_path, None)
     for path in (source, target):
-        completed = subprocess.run(
-            [sys.executable, str(Path(__file__).parent / "import_models.py"), str(path)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        completed = import_models(path)
         assert completed.returncode == 0, completed.stderr[-3000:]
         assert "tables: [" in completed.stdout
 
 
 def _facts(path: Path) -> dict[str, list[str]]:
-    completed = subprocess.run(
-        [sys.executable, str(Path(__file__).parent / "import_models.py"), str(path), "--facts"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    completed = import_models(path, "--facts")
     assert completed.returncode == 0, completed.stderr[-3000:]
     line = next(x for x in completed.stdout.splitlines() if x.startswith("facts: "))
     return json.loads(line[len("facts: ") :])  # type: ignore[no-any-return]
@@ -185,15 +163,15 @@ def test_claims_match_sqlalchemy(source: Path) -> None:
 def test_refused_models_import_once_fixed(source: Path, tmp_path: Path) -> None:
     """Models the library itself refuses (SQLModel checks SC111's claim): fixed, they import."""
     assert check(source, [source.parent.name]).diagnostics
-    assert _import(source).returncode != 0
+    assert import_models(source).returncode != 0
     target, _ = fix_copy(source, tmp_path, [source.parent.name])
-    completed = _import(target)
+    completed = import_models(target)
     assert completed.returncode == 0, completed.stderr[-3000:]
 
 
 def _mappers(path: Path) -> tuple[list[str], list[str], str]:
     """Relationships after ``configure_mappers()``, its warnings, and its error (or "")."""
-    completed = _import(path, "--mappers")
+    completed = import_models(path, "--mappers")
     if completed.returncode != 0:
         return [], [], completed.stderr.strip().splitlines()[-1]
     lines = completed.stdout.splitlines()

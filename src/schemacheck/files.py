@@ -162,10 +162,8 @@ def _walk(
 
 def display_path(path: Path, root: Path) -> str:
     """The path as reported: relative to the working directory when inside it."""
-    text = str(path)
-    if not os.path.isabs(text):
-        text = os.path.join(os.getcwd(), text)
     cwd = os.getcwd()
+    text = os.path.join(cwd, path)  # ``path`` itself when absolute
     prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
     if text.startswith(prefix):
         return Path(text[len(prefix) :]).as_posix()

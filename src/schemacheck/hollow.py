@@ -37,11 +37,11 @@ def hollow_literals(text: str) -> tuple[str, tuple[Span, ...]]:
             tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return text, ()  # the concrete parse reports what is wrong
-    offsets = _Offsets(text)
+    lines = LineIndex(text)
     spans = []
     for node in _large_literals(tree):
-        start = offsets.of(node.lineno, node.col_offset)
-        end = offsets.of(node.end_lineno or node.lineno, node.end_col_offset or 0)
+        start = _offset(lines, node.lineno, node.col_offset)
+        end = _offset(lines, node.end_lineno or node.lineno, node.end_col_offset or 0)
         if end - start < MIN_LITERAL or _CLOSERS.get(text[start]) != text[end - 1]:
             continue
         spans.append((start + 1, end - 1))
@@ -103,14 +103,9 @@ def _constant(node: ast.expr) -> bool:
     return True
 
 
-class _Offsets:
-    """``ast`` positions (1-based line, UTF-8 byte column) to character offsets."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = LineIndex(text)
-
-    def of(self, line: int, byte_column: int) -> int:
-        text = self.lines.line_text(line)
-        if not text.isascii():
-            byte_column = len(text.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
-        return self.lines.line_start(line) + byte_column
+def _offset(lines: LineIndex, line: int, byte_column: int) -> int:
+    """An ``ast`` position (1-based line, UTF-8 byte column) as a character offset."""
+    text = lines.line_text(line)
+    if not text.isascii():
+        byte_column = len(text.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
+    return lines.line_start(line) + byte_column

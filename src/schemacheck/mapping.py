@@ -293,8 +293,11 @@ class Mapping:
         return self._inherits(cls, frozenset({"sqlmodel.SQLModel"}))
 
     def is_dataclass(self, cls: ClassDef) -> bool:
-        """A ``MappedAsDataclass`` class: its attributes are dataclass fields too."""
-        return self._inherits(cls, frozenset({"sqlalchemy.MappedAsDataclass"}))
+        """A ``MappedAsDataclass`` or ``@registry.mapped_as_dataclass`` class: its attributes are
+        dataclass fields too, and a new one without a default breaks the class."""
+        return cls.decorated_dataclass or self._inherits(
+            cls, frozenset({"sqlalchemy.MappedAsDataclass"})
+        )
 
     def is_dataclass_column(self, column: ColumnDef) -> bool:
         """A column of a ``MappedAsDataclass`` class: defaults follow dataclass rules."""

@@ -241,7 +241,8 @@ class ClassDef:
     table_args: TableArgs | None = None
     type_map: bool = False  # ``type_annotation_map``: annotation-derived types are the user's
     str_type_mapped: bool = False  # type_annotation_map maps ``str`` to a sized type
-    decorated_mapped: bool = False  # ``@registry.mapped``
+    decorated_mapped: bool = False  # ``@registry.mapped`` or ``@registry.mapped_as_dataclass``
+    decorated_dataclass: bool = False  # ``@registry.mapped_as_dataclass``
     # Attributes made by calls not read (``author_id = reference_col("users")``): each may be
     # a column of that name.
     opaque_attributes: list[str] = field(default_factory=list)

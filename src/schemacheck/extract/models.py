@@ -324,6 +324,11 @@ class ModelExtractor:
             for kw in node.keywords
         )
         body = _block(node.body)
+        decorators = {  # ``@registry.mapped`` and ``@registry.mapped_as_dataclass``
+            d.decorator.attr.value
+            for d in node.decorators
+            if isinstance(d.decorator, cst.Attribute)
+        }
         cls = ClassDef(
             name=node.name.value,
             span=self.span(node.name),
@@ -333,10 +338,8 @@ class ModelExtractor:
             body_indent=self._body_indent(node),
             sqlmodel_table=sqlmodel_table,
             nested=nested,
-            decorated_mapped=any(
-                isinstance(d.decorator, cst.Attribute) and d.decorator.attr.value == "mapped"
-                for d in node.decorators
-            ),
+            decorated_mapped=bool(decorators & {"mapped", "mapped_as_dataclass"}),
+            decorated_dataclass="mapped_as_dataclass" in decorators,
         )
         declares_metadata = False
         for statement in body:

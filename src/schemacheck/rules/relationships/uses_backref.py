@@ -110,6 +110,9 @@ class RelationshipUsesBackref(Rule):
         if secondary is not None:
             pieces.insert(0, f"secondary={secondary.source}")
         many = direction in (Direction.MANY_TO_ONE, Direction.MANY_TO_MANY)
+        if ctx.mapping.is_dataclass(target):
+            # A dataclass field without a default may not follow one with a default.
+            pieces.append("default_factory=list" if many else "default=None")
         annotated = any(c.annotation is not None and c.annotation.mapped for c in target.columns)
         spelled = spell(
             ctx, ["sqlalchemy.relationship"] + (["sqlalchemy.Mapped"] if annotated else [])
