@@ -6,8 +6,11 @@ exact equality of every finding, including the project's cross-file ones.
 
 from __future__ import annotations
 
+import fnmatch
+import json
 import random
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from schemacheck import workers
 from schemacheck.cache import Cache
 from schemacheck.cli import cli
 from schemacheck.config import Config, Selection
+from schemacheck.files import matches
 from schemacheck.runner import _MAYBE_SCHEMA, RunResult, make_settings, parse_text
 from schemacheck.session import run, settings_fingerprint
 from tests.helpers import FIXTURES
@@ -207,3 +211,71 @@ def test_context_files_are_read_as_themselves_when_the_context_changes(tmp_path:
     assert _findings(after) == _findings(check(cache=False))
     # Only entries.py, read as context, says the key is a string.
     assert any(d.code == "SC104" for d in after.diagnostics)
+
+
+def test_a_warm_run_does_not_load_the_parser(corpus: Path, tmp_path: Path) -> None:
+    """Reporting from the cache needs no libcst: importing it was half of the start-up."""
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project)
+    script = (
+        "import sys\n"
+        "from schemacheck.cli import main\n"
+        "try:\n"
+        "    main(['--cache-dir', sys.argv[1], '-j1', '--exit-zero', '-q', sys.argv[2]])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('libcst' in sys.modules, file=sys.stderr)\n"
+    )
+    loaded = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / "cache"), str(project)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        loaded.append(done.stderr.strip().splitlines()[-1])
+    assert loaded == ["True", "False"]
+
+
+def test_the_console_command_flushes_its_report_and_keeps_the_exit_code(corpus: Path) -> None:
+    """``python -m schemacheck`` ends without the interpreter's teardown: nothing may be lost."""
+    command = [sys.executable, "-m", "schemacheck", "--no-cache", "--output-format", "json"]
+    done = subprocess.run([*command, str(corpus)], capture_output=True, text=True)
+    in_process = CliRunner().invoke(cli, ["--no-cache", "--output-format", "json", str(corpus)])
+    assert done.returncode == in_process.exit_code == 1
+    assert json.loads(done.stdout) == json.loads(in_process.output)
+    missing = subprocess.run([*command, str(corpus / "missing")], capture_output=True, text=True)
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("schemacheck: error:") and missing.stdout == ""
+
+
+def _matches_one_by_one(relative: str, name: str, patterns: list[str]) -> bool:
+    """Exclude matching as defined: each glob on its own, with ``fnmatch``."""
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(name, pattern):
+            return True
+        if pattern.startswith("**/") and fnmatch.fnmatchcase(relative, pattern[3:]):
+            return True
+        if fnmatch.fnmatchcase(relative, pattern + "/*"):
+            return True
+    return False
+
+
+_GLOB_PART = st.sampled_from(["a", "b", "models", "*", "?", "[ab]", "**", ".py", "_"])
+_GLOBS = st.lists(st.lists(_GLOB_PART, min_size=1, max_size=3).map("".join), max_size=3).map(
+    "/".join
+)
+_PATH_PART = st.lists(st.sampled_from(["a", "b", "models", ".py", "_", "x"]), min_size=1).map(
+    "".join
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_GLOBS, max_size=4), st.lists(_PATH_PART, min_size=1, max_size=4))
+def test_excludes_match_as_each_glob_does_alone(patterns: list[str], parts: list[str]) -> None:
+    root = Path("/project")
+    path = root.joinpath(*parts)
+    relative = "/".join(parts)
+    assert matches(path, root, patterns) == _matches_one_by_one(relative, parts[-1], patterns)

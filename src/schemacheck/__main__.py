@@ -1,3 +1,3 @@
-from schemacheck.cli import main
+from schemacheck.cli import entry
 
-main()
+entry()

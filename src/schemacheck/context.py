@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any
 
 from schemacheck.extract.names import Names
 from schemacheck.mapping import Mapping
-from schemacheck.positions import node_offsets
 from schemacheck.project import Project
 from schemacheck.schema import FileSchema
 from schemacheck.source import LineIndex
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 @dataclass
@@ -41,6 +41,8 @@ class FileContext:
         computed in one pass for nodes it did not record."""
         missing = [n for n in nodes if id(n) not in self.offsets]
         if missing:
+            from schemacheck.positions import node_offsets  # parsing side, loaded with libcst
+
             self.offsets.update(node_offsets(self.module, missing))
         return [self.offsets[id(n)] for n in nodes]
 

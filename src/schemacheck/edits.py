@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Edit
 from schemacheck.extract.names import ORM_NAMES, canonical, dotted_name
 from schemacheck.schema import Call, ColumnDef, Insertion
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from schemacheck.lazy import libcst as cst
 
 
 def add_keyword(call: Call, name: str, value: str) -> Edit:
@@ -215,3 +219,21 @@ def annotate_nullable(
     start, end = ctx.node_range(node)[0]
     text = f"{annotation.source.split('[', 1)[0]}[{inner}]" if annotation.mapped else inner
     return text, [Edit(start, end, text), *spelled.edits]
+
+
+def code_at_indent(module: cst.Module, node: cst.CSTNode, indent: str) -> str:
+    """The code of ``node`` as it reads inside a block indented by ``indent``.
+
+    ``Module.code_for_node`` generates a node as if at the top level, so the continuation lines
+    of a multi-line call inside a class body would lose the class's indentation.
+    """
+    from libcst._nodes.internal import CodegenState  # libcst is imported when fixes are built
+
+    state = CodegenState(
+        default_indent=module.default_indent, default_newline=module.default_newline
+    )
+    if indent:
+        state.indent_tokens.append(indent)
+    codegen: Any = node._codegen
+    codegen(state)
+    return "".join(state.tokens)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import fnmatch
 import functools
 import os
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 DEFAULT_EXCLUDES = (
@@ -35,12 +36,13 @@ DEFAULT_EXCLUDES = (
 )
 
 
+@functools.cache
 def resolved(path: Path) -> Path:
     """The absolute path with symlinks followed, as far as they lead: a symlink loop (which
     ``Path.resolve`` refuses) stays as written, to be reported as unreadable where it is read.
 
-    Directories are resolved once per run (see :func:`forget_resolved`): resolving every path
-    component of every file again cost a warm run half its time.
+    Paths and directories are resolved once per run (see :func:`forget_resolved`): resolving
+    every path component of every file again cost a warm run half its time.
     """
     absolute = os.path.abspath(path)
     directory, name = os.path.split(absolute)
@@ -65,29 +67,47 @@ def _resolve(path: str) -> Path:
 def forget_resolved() -> None:
     """Symlinks may change between runs in one process: each run resolves afresh."""
     _real_directory.cache_clear()
+    resolved.cache_clear()
 
 
 def matches(path: Path, root: Path, patterns: Iterable[str]) -> bool:
     """Whether ``path`` matches a glob: against its path relative to ``root`` (as written, else
     with symlinks followed), or its name."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        relative = absolute.relative_to(root).as_posix()
-    except ValueError:
+    absolute = os.path.abspath(path)
+    base = str(root)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if absolute.startswith(prefix):
+        relative = absolute[len(prefix) :].replace(os.sep, "/")
+    else:
         try:
             relative = resolved(path).relative_to(root).as_posix()
         except ValueError:
             relative = path.as_posix()
-    name = path.name
+    by_path, by_name = _matchers(tuple(patterns))
+    return by_path(relative) is not None or by_name(path.name) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _matchers(
+    patterns: tuple[str, ...],
+) -> tuple[Callable[[str], object], Callable[[str], object]]:
+    """Every pattern as one regular expression over the relative path, and one over the name:
+    a pattern matches the path itself, anything below it, and (``**/x``) ``x`` at the top."""
+    on_path: list[str] = []
+    on_name: list[str] = []
     for pattern in patterns:
         pattern = pattern.rstrip("/")
-        if fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(name, pattern):
-            return True
-        if pattern.startswith("**/") and fnmatch.fnmatchcase(relative, pattern[3:]):
-            return True
-        if fnmatch.fnmatchcase(relative, pattern + "/*"):
-            return True
-    return False
+        on_path += [pattern, pattern + "/*"]
+        if pattern.startswith("**/"):
+            on_path.append(pattern[3:])
+        on_name.append(pattern)
+
+    def union(globs: list[str]) -> Callable[[str], object]:
+        if not globs:
+            return lambda _: None
+        return re.compile("|".join(fnmatch.translate(g) for g in globs)).match
+
+    return union(on_path), union(on_name)
 
 
 def _is_virtualenv(directory: Path) -> bool:
@@ -166,5 +186,5 @@ def display_path(path: Path, root: Path) -> str:
     text = os.path.join(cwd, path)  # ``path`` itself when absolute
     prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
     if text.startswith(prefix):
-        return Path(text[len(prefix) :]).as_posix()
+        return text[len(prefix) :].replace(os.sep, "/")  # ``path`` is normalized already
     return path.as_posix()

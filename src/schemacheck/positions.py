@@ -105,19 +105,3 @@ def node_offsets(
     codegen: Any = module._codegen
     codegen(state)
     return state.found
-
-
-def code_at_indent(module: cst.Module, node: cst.CSTNode, indent: str) -> str:
-    """The code of ``node`` as it reads inside a block indented by ``indent``.
-
-    ``Module.code_for_node`` generates a node as if at the top level, so the continuation lines
-    of a multi-line call inside a class body would lose the class's indentation.
-    """
-    state = CodegenState(
-        default_indent=module.default_indent, default_newline=module.default_newline
-    )
-    if indent:
-        state.indent_tokens.append(indent)
-    codegen: Any = node._codegen
-    codegen(state)
-    return "".join(state.tokens)

@@ -18,13 +18,11 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from schemacheck.config import Config, Selection, enabled_rules, resolve_selectors
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Level
-from schemacheck.extract.models import extract_models
 from schemacheck.extract.names import Names, canonical
 from schemacheck.files import display_path, matches
 from schemacheck.fixes import apply_fixes
@@ -34,6 +32,11 @@ from schemacheck.project import Handle, LibraryName, Project, ProjectFile
 from schemacheck.rules import BY_CODE, Rule
 from schemacheck.schema import FileSchema
 from schemacheck.source import LineIndex, SourceDecodeError, SourceFile
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from schemacheck.lazy import libcst as cst
 
 MAX_FIX_ROUNDS = 100
 
@@ -161,6 +164,8 @@ def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnost
         return _syntax_diagnostic(display, text, error)
     except Exception as error:
         return _syntax_error(display, text, f"Cannot parse: {error}", 1, 1)
+    from schemacheck.extract.models import extract_models  # with libcst: only when parsing
+
     lines = LineIndex(text)
     try:
         schema, names, offsets = extract_models(module, text, display, lines)
@@ -191,6 +196,8 @@ def linked_names(names: Names, project: Project, file: ProjectFile) -> Names | N
 
 def relink(parsed: Parsed, text: str, names: Names) -> Parsed:
     """The file extracted again with ``names``: extraction is cheap beside parsing."""
+    from schemacheck.extract.models import extract_models
+
     schema, _, offsets = extract_models(
         parsed.module, text, parsed.schema.path, parsed.lines, names
     )

@@ -8,11 +8,12 @@ fact and span, only not the syntax tree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from schemacheck.diagnostics import Span
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 class NodeRef:

@@ -447,20 +447,19 @@ def context_paths(
     roots = [resolved(config.root / s) for s in config.src]
     tops: set[Path] = set()
     directories: set[Path] = {resolved(path).parent for path in migrations}
-    for path in checked:
-        resolved_file = resolved(path)
-        top = resolved_file.parent
+    for parent in {resolved(path).parent for path in checked}:  # a directory's files agree
+        top = parent
         if (top / "__init__.py").is_file():
             while (top.parent / "__init__.py").is_file() and top.parent not in roots:
                 top = top.parent
             tops.add(top)
             continue
         for root in roots:
-            if root in resolved_file.parents and resolved_file.parent != root:
-                tops.add(root / resolved_file.relative_to(root).parts[0])
+            if root in parent.parents:
+                tops.add(root / parent.relative_to(root).parts[0])
                 break
         else:
-            directories.add(resolved_file.parent)
+            directories.add(parent)
     found: dict[Path, bool] = {}
     walked_set = set(walked)
 

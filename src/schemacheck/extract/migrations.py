@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from schemacheck.extract.names import dotted_name
 from schemacheck.schema import (
     Expr,
@@ -23,6 +21,11 @@ from schemacheck.schema import (
     MigrationOp,
     TableArgs,
 )
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from schemacheck.lazy import libcst as cst
 
 if TYPE_CHECKING:
     from schemacheck.extract.models import ModelExtractor

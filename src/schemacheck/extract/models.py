@@ -9,9 +9,7 @@ syntax; whatever a rule needs to know about the source is decided here, once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal, NamedTuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from schemacheck.diagnostics import Span
 from schemacheck.extract.migrations import MigrationExtractor, may_be_migration
@@ -43,6 +41,11 @@ from schemacheck.schema import (
     TableDef,
 )
 from schemacheck.source import LineIndex
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from schemacheck.lazy import libcst as cst
 
 _COLUMN_CALLS: dict[str, ColumnKind] = {
     "sqlalchemy.Column": "Column",

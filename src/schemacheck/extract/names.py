@@ -12,8 +12,13 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from schemacheck.lazy import libcst as cst
+
 
 # Sub-modules dropped when canonicalising, so that every public path of a construct is one name.
 _SQLALCHEMY_SUBMODULES = frozenset(

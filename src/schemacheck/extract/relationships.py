@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from schemacheck.schema import _NO_LITERAL, Call, Expr, Insertion, RelationshipDef
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from schemacheck.lazy import libcst as cst
 
 if TYPE_CHECKING:
     from schemacheck.extract.models import ModelExtractor

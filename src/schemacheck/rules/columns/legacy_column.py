@@ -1,17 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
-from schemacheck.edits import spell, without_keyword, writes_pipe_none
+from schemacheck.edits import code_at_indent, spell, without_keyword, writes_pipe_none
 from schemacheck.mapping import Role, find_column
-from schemacheck.positions import code_at_indent
 from schemacheck.pytypes import python_type
 from schemacheck.rules.base import Rule
 from schemacheck.schema import ColumnDef
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from schemacheck.lazy import libcst as cst
 
 # Keyword arguments ``mapped_column()`` takes with the meaning they have for ``Column()``.
 MAPPED_COLUMN_KEYWORDS = frozenset(

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
@@ -10,6 +9,11 @@ from schemacheck.edits import add_keyword, insert, spell
 from schemacheck.mapping import Role, schema_columns
 from schemacheck.rules.base import Option, Rule
 from schemacheck.schema import STRING_TYPES, ClassDef, ColumnDef, Insertion
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from schemacheck.lazy import libcst as cst
 
 
 class StringWithoutLength(Rule):

@@ -2,16 +2,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix, Span
-from schemacheck.edits import without_keyword
+from schemacheck.edits import code_at_indent, without_keyword
 from schemacheck.mapping import Mapping, TableView, primary_key_columns, table_views
-from schemacheck.positions import code_at_indent
 from schemacheck.rules.base import Rule
 from schemacheck.schema import ColumnDef, IndexDef
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from schemacheck.lazy import libcst as cst
 
 
 @dataclass
