@@ -7,6 +7,8 @@ thousands of fixes stay fast.
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +30,7 @@ def reference(text: str, diagnostics: list[Diagnostic]) -> tuple[str, list[Diagn
         clash = any(
             edit.start <= other.end and other.start <= edit.end for edit in edits for other in taken
         )
-        if clash or any(a.end > b.start for a, b in zip(edits, edits[1:])):
+        if clash or any(a.end > b.start for a, b in itertools.pairwise(edits)):
             continue
         taken.extend(edits)
         fixes.append(fix)

@@ -7,6 +7,7 @@ when the file has been parsed and checked again; the runner loops until no fix a
 from __future__ import annotations
 
 import bisect
+import itertools
 import sys
 from collections.abc import Iterable
 
@@ -62,4 +63,4 @@ def apply_fixes(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list
 
 
 def _self_overlap(edits: list[Edit]) -> bool:
-    return any(a.end > b.start for a, b in zip(edits, edits[1:]))
+    return any(a.end > b.start for a, b in itertools.pairwise(edits))

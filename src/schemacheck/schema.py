@@ -55,7 +55,7 @@ class _NoLiteral:
 _NO_LITERAL: Any = _NoLiteral()
 
 
-@dataclass
+@dataclass(slots=True)
 class Expr:
     """An argument or value expression."""
 
@@ -70,7 +70,7 @@ class Expr:
         return self.literal is not _NO_LITERAL
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
     qualname: str | None
     span: Span
@@ -90,7 +90,7 @@ STRING_TYPES = frozenset(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class SqlType:
     """The SQL type expression of a column (``String(50)``, ``sa.Text``, ``Enum(Color)``)."""
 
@@ -117,7 +117,7 @@ class SqlType:
         return bool(call.args) and not (call.args[0].has_literal and call.args[0].literal is None)
 
 
-@dataclass
+@dataclass(slots=True)
 class ForeignKeyRef:
     """``ForeignKey(...)``, ``ForeignKeyConstraint(...)`` or SQLModel ``Field(foreign_key=)``."""
 
@@ -131,7 +131,7 @@ class ForeignKeyRef:
     target_source: str | None = None  # ``User.id`` when the target is not a string
 
 
-@dataclass
+@dataclass(slots=True)
 class Annotation:
     """A column's Python annotation: ``Mapped[Optional[str]]`` or SQLModel's ``Optional[str]``."""
 
@@ -146,7 +146,7 @@ class Annotation:
 ColumnKind = Literal["Column", "mapped_column", "Field", "annotation"]
 
 
-@dataclass
+@dataclass(slots=True)
 class ColumnDef:
     kind: ColumnKind
     attr: str | None  # Python attribute name (None inside ``Table()``)
@@ -175,7 +175,7 @@ class ColumnDef:
 IndexKind = Literal["Index", "UniqueConstraint", "PrimaryKeyConstraint"]
 
 
-@dataclass
+@dataclass(slots=True)
 class IndexDef:
     kind: IndexKind
     columns: list[str | None]  # None for an expression (func.lower(x), text(...))
@@ -184,21 +184,21 @@ class IndexDef:
     unique: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class BaseRef:
     source: str
     qualname: str | None  # canonical name when imported
     local: str | None  # a class name when it may be a class of this file
 
 
-@dataclass
+@dataclass(slots=True)
 class TableArgs:
     indexes: list[IndexDef] = field(default_factory=list)
     foreign_keys: list[ForeignKeyRef] = field(default_factory=list)
     opaque: bool = False  # built in a way not read statically
 
 
-@dataclass
+@dataclass(slots=True)
 class RelationshipDef:
     """``relationship()`` / ``db.relationship()`` / SQLModel ``Relationship()`` on a class."""
 
@@ -223,7 +223,7 @@ class RelationshipDef:
     sa_kwargs: Call | None = None  # SQLModel's ``sa_relationship_kwargs=dict(...)``/{...} holder
 
 
-@dataclass
+@dataclass(slots=True)
 class ClassDef:
     name: str
     span: Span  # the class name
@@ -251,7 +251,7 @@ class ClassDef:
     nested: bool = False  # defined inside a function or another class
 
 
-@dataclass
+@dataclass(slots=True)
 class TableDef:
     """An imperative ``Table("name", metadata, Column(...), ...)``."""
 
@@ -265,7 +265,7 @@ class TableDef:
     column_insertion: Insertion  # where a new Column(...) argument goes
 
 
-@dataclass
+@dataclass(slots=True)
 class ModuleIndex:
     """``Index("ix", User.email)`` outside any class: attached to the class or table it names."""
 
@@ -273,7 +273,7 @@ class ModuleIndex:
     index: IndexDef
 
 
-@dataclass
+@dataclass(slots=True)
 class MetadataSite:
     """Where a ``MetaData`` comes into being: explicitly, or inside a declarative base."""
 
@@ -282,7 +282,7 @@ class MetadataSite:
     naming_convention: bool | None  # None: decided elsewhere (a metadata object passed in)
 
 
-@dataclass
+@dataclass(slots=True)
 class DeclarativeCall:
     """``Base = declarative_base(...)`` (or ``registry().generate_base()``)."""
 
@@ -292,7 +292,7 @@ class DeclarativeCall:
     factory: str  # "declarative_base" or "generate_base"
 
 
-@dataclass
+@dataclass(slots=True)
 class FileSchema:
     path: str
     classes: list[ClassDef] = field(default_factory=list)
@@ -332,7 +332,7 @@ class FileSchema:
 QueryCallKind = Literal["text", "execute", "query", "engine", "session"]
 
 
-@dataclass
+@dataclass(slots=True)
 class QueryCall:
     """A call that runs SQL or sets up a session or engine, for the SC4xx rules."""
 
@@ -345,7 +345,7 @@ class QueryCall:
     async_class: bool = False  # ``sessionmaker(class_=AsyncSession)``
 
 
-@dataclass
+@dataclass(slots=True)
 class MigrationOp:
     """One ``op.*`` (or ``batch_op.*``) call of an Alembic migration, in order."""
 
@@ -385,7 +385,7 @@ class MigrationOp:
 MigrationBody = Literal["missing", "pass", "ellipsis", "docstring", "raise", "code"]
 
 
-@dataclass
+@dataclass(slots=True)
 class MigrationFunction:
     name_span: Span
     ops: list[MigrationOp]
@@ -396,7 +396,7 @@ class MigrationFunction:
     returns_none: bool = False  # declared ``-> None``
 
 
-@dataclass
+@dataclass(slots=True)
 class Migration:
     revision: str | None
     revision_span: Span
