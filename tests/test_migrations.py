@@ -117,7 +117,7 @@ def test_migration_metadata_is_read() -> None:
     text = text.replace("depends_on = None", 'depends_on = ("x9",)').replace(
         "branch_labels = None", 'branch_labels = ("api",)'
     )
-    schema, _, _ = extract_models(libcst.parse_module(text), text, "m.py", LineIndex(text))
+    schema = extract_models(libcst.parse_module(text), text, "m.py", LineIndex(text)).schema
     migration = schema.migration
     assert migration is not None
     assert (migration.revision, migration.down_revisions) == ("cc33", ["aa11", "bb22"])

@@ -30,7 +30,7 @@ from schemacheck.hollow import hollow_literals, touches
 from schemacheck.noqa import Directives, read_directives
 from schemacheck.project import Handle, LibraryName, Project, ProjectFile
 from schemacheck.rules import BY_CODE, Rule
-from schemacheck.schema import FileSchema
+from schemacheck.schema import FileSchema, NodeRef
 from schemacheck.source import LineIndex, SourceDecodeError, SourceFile
 
 if TYPE_CHECKING:
@@ -147,12 +147,13 @@ def _rules_for(path: Path, settings: Settings) -> tuple[Rule, ...]:
 class Parsed:
     """A file parsed and extracted once, for the rules and the project to share."""
 
-    module: cst.Module
+    module: cst.Module | None  # None once released (see ``release``)
     lines: LineIndex
     schema: FileSchema
     names: Names
     offsets: dict[int, tuple[int, int]]
     hollow: tuple[tuple[int, int], ...] = ()  # large literals the tree holds empty (hollow.py)
+    refs: list[NodeRef] = field(default_factory=list)  # the model's references into the tree
 
 
 def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnostic | str:
@@ -168,10 +169,20 @@ def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnost
 
     lines = LineIndex(text)
     try:
-        schema, names, offsets = extract_models(module, text, display, lines)
+        schema, names, offsets, refs = extract_models(module, text, display, lines)
     except Exception as error:
         return _internal(display, "extracting models", error, settings.verbose)
-    return Parsed(module, lines, schema, names, offsets, hollow)
+    return Parsed(module, lines, schema, names, offsets, hollow, refs)
+
+
+def release(parsed: Parsed) -> None:
+    """Let a file's tree go once its model is extracted, when no rule will fix the file (a
+    context file): a tree costs about a hundred times its source in memory."""
+    parsed.module = None
+    parsed.offsets = {}  # keyed by the ids of the tree's nodes: meaningless once it is gone
+    for ref in parsed.refs:
+        ref.node = None
+    parsed.refs = []
 
 
 def linked_names(names: Names, project: Project, file: ProjectFile) -> Names | None:
@@ -194,14 +205,18 @@ def linked_names(names: Names, project: Project, file: ProjectFile) -> Names | N
     return patched
 
 
-def relink(parsed: Parsed, text: str, names: Names) -> Parsed:
+def relink(parsed: Parsed, text: str, names: Names, *, keep_tree: bool = False) -> Parsed:
     """The file extracted again with ``names``: extraction is cheap beside parsing."""
     from schemacheck.extract.models import extract_models
 
-    schema, _, offsets = extract_models(
-        parsed.module, text, parsed.schema.path, parsed.lines, names
-    )
-    return Parsed(parsed.module, parsed.lines, schema, names, offsets, parsed.hollow)
+    module = parsed.module
+    if module is None:  # released: parse it again (only files that import project aliases)
+        module = cst.parse_module(hollow_literals(text)[0])
+    schema, _, offsets, refs = extract_models(module, text, parsed.schema.path, parsed.lines, names)
+    relinked = Parsed(module, parsed.lines, schema, names, offsets, parsed.hollow, refs)
+    if parsed.module is None and not keep_tree:
+        release(relinked)
+    return relinked
 
 
 def link(parsed: Parsed, text: str, project: Project, file: ProjectFile) -> Parsed:
@@ -239,6 +254,9 @@ def check_text(
                 parsed = link(parsed, text, project, file)
             except Exception as error:
                 return [], None, [_internal(display, "extracting models", error, settings.verbose)]
+    if parsed.module is None:  # released: only context files are, and they are not checked
+        parsed = relink(parsed, text, parsed.names, keep_tree=True)
+    assert parsed.module is not None
     if project is not None and file is not None and file.schema is not parsed.schema:
         project.replace(file.schema, parsed.schema)
     schema = parsed.schema

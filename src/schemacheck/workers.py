@@ -29,6 +29,7 @@ from schemacheck.runner import (
     extract_only,
     finish_file,
     prepare_file,
+    release,
     relink,
 )
 from schemacheck.schema import FileSchema
@@ -81,6 +82,8 @@ class _Files:
         found = {}
         for index, path, context in tasks:
             item = prepare_file(path, self.context_settings if context else self.settings)
+            if context and item.parsed is not None:
+                release(item.parsed)  # read for its model only: no rule fixes it
             self.items[index] = found[index] = item
             gc.freeze()
         return found

@@ -109,12 +109,18 @@ class ModelExtractor:
         self.lines = lines
         self.names = names or Names.from_module(module, text)
         self.offsets = node_offsets(module)
+        self.refs: list[NodeRef] = []  # every node the model holds (see ``runner.release``)
         self.schema = FileSchema(path=path)
         self._metadata_vars: dict[str, bool] = {}
         self._function_depth = 0  # inside a function: tables there are built at run time
         self.newline = module.default_newline
 
     # ---- positions and small values -------------------------------------------------------
+
+    def _ref(self, node: cst.CSTNode) -> NodeRef:
+        ref = NodeRef(node)
+        self.refs.append(ref)
+        return ref
 
     def offsets_of(self, node: cst.CSTNode) -> tuple[int, int]:
         start, end = self.offsets[id(node)]
@@ -532,7 +538,7 @@ class ModelExtractor:
             sql_type=None,
             foreign_keys=[],
             owner=owner,
-            statement=NodeRef(statement),
+            statement=self._ref(statement),
         )
         if call is not None and isinstance(value, cst.Call):
             self._read_column_call(column, call, value)
@@ -1006,6 +1012,7 @@ class Extraction(NamedTuple):
     schema: FileSchema
     names: Names
     offsets: dict[int, tuple[int, int]]  # every node's range: fixes reuse it, never recompute
+    refs: list[NodeRef]  # the model's references into the tree
 
 
 def extract_models(
@@ -1017,4 +1024,4 @@ def extract_models(
     imported from another module of the project that is an alias of a SQLAlchemy construct).
     """
     extractor = ModelExtractor(module, text, path, lines, names)
-    return Extraction(extractor.extract(), extractor.names, extractor.offsets)
+    return Extraction(extractor.extract(), extractor.names, extractor.offsets, extractor.refs)
