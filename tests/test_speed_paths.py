@@ -24,9 +24,18 @@ from schemacheck.cache import Cache
 from schemacheck.cli import cli
 from schemacheck.config import Config, Selection
 from schemacheck.files import matches
-from schemacheck.runner import _MAYBE_SCHEMA, RunResult, make_settings, parse_text
+from schemacheck.runner import (
+    _MAYBE_SCHEMA,
+    Parsed,
+    RunResult,
+    check_text,
+    make_settings,
+    parse_text,
+    release,
+)
 from schemacheck.session import run, settings_fingerprint
-from tests.helpers import FIXTURES
+from schemacheck.source import SourceDecodeError, SourceFile
+from tests.helpers import FIXTURES, all_rules_fixing
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
 from corpus import generate
@@ -279,3 +288,30 @@ def test_excludes_match_as_each_glob_does_alone(patterns: list[str], parts: list
     path = root.joinpath(*parts)
     relative = "/".join(parts)
     assert matches(path, root, patterns) == _matches_one_by_one(relative, parts[-1], patterns)
+
+
+_EVERY_MODEL_FIXTURE = sorted(
+    p
+    for p in [*(FIXTURES / "rules").glob("SC*/*.py"), *(FIXTURES / "inputs").glob("*.py")]
+    if not p.name.endswith(".fixed.py")
+)
+
+
+@pytest.mark.parametrize("source", _EVERY_MODEL_FIXTURE, ids=lambda p: p.parent.name + "/" + p.name)
+def test_fixes_are_the_same_without_the_tree(source: Path) -> None:
+    """A file checked from its model alone (as cached files are) gets the very findings and
+    fixes it gets with its tree: statements a fix rewrites are parsed on their own."""
+    settings = all_rules_fixing(source)
+    try:
+        text = SourceFile.from_bytes(source.read_bytes()).text
+    except SourceDecodeError:
+        pytest.skip("not source text")
+    display = source.name
+    parsed = parse_text(text, display, settings)
+    if not isinstance(parsed, Parsed):
+        pytest.skip("not parsed (a syntax error, or newer syntax than this Python's)")
+    kept = check_text(text, str(source), display, settings.rules, settings)
+    release(parsed)
+    alone = check_text(text, str(source), display, settings.rules, settings, parsed=parsed)
+    assert alone[2] == kept[2] == []
+    assert alone[0] == kept[0]

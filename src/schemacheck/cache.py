@@ -34,7 +34,7 @@ except importlib.metadata.PackageNotFoundError:  # pragma: no cover - libcst is 
     _LIBCST_VERSION = ""
 
 DEFAULT_DIRECTORY = ".schemacheck_cache"
-_FORMAT = 1  # bumped when what is stored changes shape
+_FORMAT = 2  # bumped when what is stored changes shape
 
 
 @dataclass

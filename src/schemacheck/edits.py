@@ -125,12 +125,12 @@ def _from_imports(ctx: FileContext, missing: dict[str, list[str]]) -> list[Edit]
     edits = []
     pending = ""
     for home, attrs in missing.items():
-        existing = _from_import_index(ctx).get(home)
-        if existing is not None and not isinstance(existing.names, cst.ImportStar):
-            new = _extended_aliases(list(existing.names), attrs)
-            updated = existing.with_changes(names=new)
-            start, end = _offsets(ctx, existing)
-            edits.append(Edit(start, end, ctx.module.code_for_node(updated)))
+        existing = _from_import(ctx, home)
+        if existing is not None:
+            node, (start, end) = existing
+            new = _extended_aliases(list(node.names), attrs)
+            updated = node.with_changes(names=new)
+            edits.append(Edit(start, end, code_at_indent(ctx, updated, "")))
         else:
             pending += f"from {home} import {', '.join(attrs)}{ctx.newline}"
     if pending:
@@ -138,16 +138,18 @@ def _from_imports(ctx: FileContext, missing: dict[str, list[str]]) -> list[Edit]
     return edits
 
 
-def _extended_aliases(aliases: list[cst.ImportAlias], attrs: list[str]) -> list[cst.ImportAlias]:
-    """Append names to an import list, keeping its layout (one per line stays one per line)."""
-    space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    inner = aliases[-2].comma if len(aliases) >= 2 else space
-    if not isinstance(inner, cst.Comma):
-        inner = space
-    final = aliases[-1].comma
-    added = [cst.ImportAlias(name=cst.Name(attr), comma=inner) for attr in attrs]
-    added[-1] = added[-1].with_changes(comma=final)
-    return [*aliases[:-1], aliases[-1].with_changes(comma=inner), *added]
+def _from_import(ctx: FileContext, home: str) -> tuple[Any, tuple[int, int]] | None:
+    """The first top-level ``from home import a, b`` and its range: from the tree when the
+    run kept it, else parsed alone from where the extraction found it."""
+    where = ctx.schema.from_imports.get(home)
+    if where is None:
+        return None
+    node: Any = (
+        _from_import_index(ctx).get(home) if ctx.module is not None else ctx.parse_alone(*where)
+    )
+    if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+        return None
+    return node, where
 
 
 def _from_import_index(ctx: FileContext) -> dict[str, cst.ImportFrom]:
@@ -155,6 +157,7 @@ def _from_import_index(ctx: FileContext) -> dict[str, cst.ImportFrom]:
     index: dict[str, cst.ImportFrom] | None = ctx.derived.get("from_imports")
     if index is None:
         index = {}
+        assert ctx.module is not None
         for statement in ctx.module.body:
             if not isinstance(statement, cst.SimpleStatementLine):
                 continue
@@ -170,8 +173,16 @@ def _from_import_index(ctx: FileContext) -> dict[str, cst.ImportFrom]:
     return index
 
 
-def _offsets(ctx: FileContext, node: cst.CSTNode) -> tuple[int, int]:
-    return ctx.node_range(node)[0]
+def _extended_aliases(aliases: list[cst.ImportAlias], attrs: list[str]) -> list[cst.ImportAlias]:
+    """Append names to an import list, keeping its layout (one per line stays one per line)."""
+    space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    inner = aliases[-2].comma if len(aliases) >= 2 else space
+    if not isinstance(inner, cst.Comma):
+        inner = space
+    final = aliases[-1].comma
+    added = [cst.ImportAlias(name=cst.Name(attr), comma=inner) for attr in attrs]
+    added[-1] = added[-1].with_changes(comma=final)
+    return [*aliases[:-1], aliases[-1].with_changes(comma=inner), *added]
 
 
 def without_keyword(args: Sequence[cst.Arg], keyword: str) -> list[cst.Arg]:
@@ -201,7 +212,7 @@ def annotate_nullable(
     ``Mapped[str]`` becomes ``Mapped[Optional[str]]`` (or ``Mapped[str | None]``, in the file's
     own style or for Python 3.10+), and back; SQLModel's plain annotations likewise.
     """
-    statement = column.statement.node
+    statement = ctx.statement(column)
     annotation = column.annotation
     if not isinstance(statement, cst.AnnAssign) or annotation is None:
         return None
@@ -221,17 +232,16 @@ def annotate_nullable(
     return text, [Edit(start, end, text), *spelled.edits]
 
 
-def code_at_indent(module: cst.Module, node: cst.CSTNode, indent: str) -> str:
-    """The code of ``node`` as it reads inside a block indented by ``indent``.
+def code_at_indent(ctx: FileContext, node: cst.CSTNode, indent: str) -> str:
+    """The code of ``node`` as it reads inside a block indented by ``indent``, in the file's
+    own line endings and indentation.
 
     ``Module.code_for_node`` generates a node as if at the top level, so the continuation lines
     of a multi-line call inside a class body would lose the class's indentation.
     """
     from libcst._nodes.internal import CodegenState  # libcst is imported when fixes are built
 
-    state = CodegenState(
-        default_indent=module.default_indent, default_newline=module.default_newline
-    )
+    state = CodegenState(default_indent=ctx.indent, default_newline=ctx.newline)
     if indent:
         state.indent_tokens.append(indent)
     codegen: Any = node._codegen

@@ -205,7 +205,19 @@ def linked_names(names: Names, project: Project, file: ProjectFile) -> Names | N
     return patched
 
 
-def relink(parsed: Parsed, text: str, names: Names, *, keep_tree: bool = False) -> Parsed:
+def without_tree(pending: PendingFile, settings: Settings) -> PendingFile:
+    """A file from the cache, made ready for its rules without parsing it again."""
+    if pending.text is not None and pending.result.schema is not None and pending.names is not None:
+        text = pending.text
+        _, hollow = hollow_literals(text)
+        pending.rules = _rules_for(pending.path, settings)
+        pending.parsed = Parsed(
+            None, LineIndex(text), pending.result.schema, pending.names, {}, hollow
+        )
+    return pending
+
+
+def relink(parsed: Parsed, text: str, names: Names) -> Parsed:
     """The file extracted again with ``names``: extraction is cheap beside parsing."""
     from schemacheck.extract.models import extract_models
 
@@ -214,7 +226,7 @@ def relink(parsed: Parsed, text: str, names: Names, *, keep_tree: bool = False) 
         module = cst.parse_module(hollow_literals(text)[0])
     schema, _, offsets, refs = extract_models(module, text, parsed.schema.path, parsed.lines, names)
     relinked = Parsed(module, parsed.lines, schema, names, offsets, parsed.hollow, refs)
-    if parsed.module is None and not keep_tree:
+    if parsed.module is None:
         release(relinked)
     return relinked
 
@@ -254,9 +266,6 @@ def check_text(
                 parsed = link(parsed, text, project, file)
             except Exception as error:
                 return [], None, [_internal(display, "extracting models", error, settings.verbose)]
-    if parsed.module is None:  # released: only context files are, and they are not checked
-        parsed = relink(parsed, text, parsed.names, keep_tree=True)
-    assert parsed.module is not None
     if project is not None and file is not None and file.schema is not parsed.schema:
         project.replace(file.schema, parsed.schema)
     schema = parsed.schema

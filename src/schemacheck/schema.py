@@ -17,15 +17,20 @@ if TYPE_CHECKING:
 
 
 class NodeRef:
-    """A reference to a CST node that does not survive pickling."""
+    """A statement's CST node, held while the file's tree is; pickled, only whether there was one.
 
-    __slots__ = ("node",)
+    Without the node (a model from the cache, or a tree let go), the statement is parsed again
+    on its own where a fix needs it (:meth:`FileContext.statement`).
+    """
 
-    def __init__(self, node: cst.CSTNode | None = None) -> None:
+    __slots__ = ("bound", "node")
+
+    def __init__(self, node: cst.CSTNode | None = None, bound: bool | None = None) -> None:
         self.node = node
+        self.bound = node is not None if bound is None else bound
 
-    def __reduce__(self) -> tuple[type[NodeRef], tuple[()]]:
-        return (NodeRef, ())
+    def __reduce__(self) -> tuple[type[NodeRef], tuple[None, bool]]:
+        return (NodeRef, (None, self.bound))
 
     def __repr__(self) -> str:
         return "NodeRef()"
@@ -303,6 +308,11 @@ class FileSchema:
     uses_optional: bool = False
     uses_pipe_none: bool = False
     import_insertion: int = 0  # offset where a new import line goes
+    # The first top-level ``from M import a, b`` of each module M: its range, for fixes that
+    # add a name to it.
+    from_imports: dict[str, tuple[int, int]] = field(default_factory=dict)
+    newline: str = "\n"  # the file's own line ending and indentation, for generated code
+    indent: str = "    "
     migration: Migration | None = None
     metadata_sites: list[MetadataSite] = field(default_factory=list)
     bindings: dict[str, str] = field(default_factory=dict)  # module-level imports and aliases

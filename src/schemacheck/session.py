@@ -8,7 +8,8 @@ The steps, each over every file before the next starts:
 3. the project is built from every model, plus the context files around the checked ones
    (see :func:`context_paths`), and imports of the project's aliases are linked;
 4. the files a change can reach (:mod:`schemacheck.dependencies`) are checked against the
-   project; the others keep their cached findings;
+   project, those unchanged from their cached models without being parsed again; the others
+   keep their cached findings;
 5. project rules run over the whole project; fixes are written; the cache is updated.
 """
 
@@ -37,7 +38,9 @@ from schemacheck.runner import (
     Settings,
     _internal,
     _rules_for,
+    finish_file,
     linked_names,
+    without_tree,
     write_fixes,
 )
 from schemacheck.schema import FileSchema
@@ -313,7 +316,8 @@ class _Session:
             item.result.schema = schema
 
     def _parse_again(self, project: Project, indices: list[int]) -> None:
-        """Parse cached files again (rules build fixes from the tree) and link them."""
+        """Parse cached files again and link them: their models were extracted without the
+        project's aliases."""
         checked = len(self.paths)
         tasks = [(i, self.items[i].path, i >= checked) for i in indices]
         prepared = self._executor(len(tasks)).prepare(tasks)
@@ -363,10 +367,15 @@ class _Session:
                 results[index] = _reuse(previous, self.reads.get(item.result.path))
             else:
                 todo.append(index)
-        stale = [i for i in todo if self.items[i].cached and self.items[i].text is not None]
-        if stale:
-            self._parse_again(project, stale)
-        live = [i for i in todo if self.items[i].text is not None]
+        for index in todo:
+            item = self.items[index]
+            if item.cached and item.text is not None:
+                # Checked from its cached model, without parsing the file: a fix that rewrites
+                # a statement parses that statement alone.
+                results[index] = finish_file(
+                    without_tree(item, self.settings), self.settings, project
+                )
+        live = [i for i in todo if not self.items[i].cached and self.items[i].text is not None]
         if live:
             finished = self._executor(len(live)).finish(project, live)
             for index, result in finished.items():

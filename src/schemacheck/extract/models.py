@@ -202,6 +202,8 @@ class ModelExtractor:
         schema.uses_optional = "Optional[" in self.text
         schema.uses_pipe_none = "| None" in self.text
         schema.import_insertion = self._import_insertion()
+        schema.from_imports = self._from_imports()
+        schema.newline, schema.indent = self.module.default_newline, self.module.default_indent
         self._walk(self.module.body, nested=False)
         schema.calls = read_calls(self)
         schema.bindings = dict(self.names.bindings)
@@ -227,6 +229,21 @@ class ModelExtractor:
                 break
             _, offset = self.offsets_of(statement)
         return offset
+
+    def _from_imports(self) -> dict[str, tuple[int, int]]:
+        found: dict[str, tuple[int, int]] = {}
+        for statement in self.module.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if (
+                    isinstance(small, cst.ImportFrom)
+                    and not small.relative
+                    and small.module is not None
+                    and not isinstance(small.names, cst.ImportStar)
+                ):
+                    found.setdefault(dotted_name(small.module) or "", self.offsets_of(small))
+        return found
 
     def _walk(self, body: Sequence[cst.CSTNode], *, nested: bool) -> None:
         for statement in body:

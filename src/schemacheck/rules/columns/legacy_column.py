@@ -105,7 +105,7 @@ class LegacyColumn(Rule):
                 )
 
     def _fix(self, ctx: FileContext, column: ColumnDef) -> Fix | None:
-        statement = column.statement.node
+        statement = ctx.statement(column)
         call = column.call
         if column.declared_attr or call is None or call.has_star:
             return None
@@ -156,7 +156,7 @@ class LegacyColumn(Rule):
         indent = ctx.lines.line_indent(column.span.line)
 
         def code(node: cst.CSTNode) -> str:
-            return code_at_indent(ctx.module, node, indent)
+            return code_at_indent(ctx, node, indent)
 
         if isinstance(statement, cst.Assign):
             target = statement.targets[0]

@@ -170,7 +170,7 @@ class StringWithoutLength(Rule):
         )
 
     def _field_fix(self, ctx: FileContext, column: ColumnDef, length: int) -> Fix | None:
-        statement = column.statement.node
+        statement = ctx.statement(column)
         if not isinstance(statement, cst.AnnAssign):
             return None
         spelled = spell(ctx, ["sqlmodel.Field"])

@@ -19,7 +19,7 @@ def wrap_in_autocommit(ctx: FileContext, op: MigrationOp, inner: Edit | None = N
         text = text[:start] + inner.content + text[end:]
     nl = ctx.newline
     lines = text.splitlines(keepends=True)
-    step = ctx.module.default_indent
+    step = ctx.indent
     indented = "".join(step + line if line.strip() else line for line in lines)
     header = f"{op.indent}with op.get_context().autocommit_block():{nl}"
     return Edit(span.start, span.end, header + indented)

@@ -147,7 +147,7 @@ def _covering(index: _Index, position: int, indexes: list[_Index]) -> _Index | N
 
 
 def _fix(ctx: FileContext, column: ColumnDef) -> Fix | None:
-    node = column.statement.node
+    node = ctx.statement(column)
     call = node if isinstance(node, cst.Call) else getattr(node, "value", None)
     if not isinstance(call, cst.Call) or column.sa_column is not None:
         return None
@@ -159,5 +159,5 @@ def _fix(ctx: FileContext, column: ColumnDef) -> Fix | None:
     return Fix(
         "Remove `index=True`",
         Applicability.SAFE,
-        (Edit(start, end, code_at_indent(ctx.module, new_call, indent)),),
+        (Edit(start, end, code_at_indent(ctx, new_call, indent)),),
     )
