@@ -224,6 +224,17 @@ def measure_memory(table: Table, files: int) -> None:
         )
 
 
+def _command(args: argparse.Namespace) -> str:
+    """The command as run, with each project shown by its last two path parts."""
+    words = ["python bench/run.py", f"--repeat {args.repeat}"]
+    words += [f"--project <{'/'.join(p.resolve().parts[-2:])}>" for p in args.project]
+    if args.no_mixed:
+        words.append("--no-mixed")
+    if args.memory_files != 10000:
+        words.append(f"--memory-files {args.memory_files}")
+    return " ".join(words)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, action="append", default=[])
@@ -259,7 +270,7 @@ def main() -> int:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     header = (
         "# Benchmark results\n\n"
-        f"Measured {datetime.date.today().isoformat()} by `python bench/run.py` on "
+        f"Measured {datetime.date.today().isoformat()} by `{_command(args)}` on "
         f"{platform.machine()} Linux, {cores} cores, {memory:.0f} GiB, "
         f"Python {platform.python_version()}; {versions}. Times are the best of "
         f"{args.repeat} fresh processes; ratios compare figures taken in the same run.\n\n"
