@@ -110,6 +110,7 @@ class ModelExtractor:
         self.names = names or Names.from_module(module, text)
         self.offsets = node_offsets(module)
         self.refs: list[NodeRef] = []  # every node the model holds (see ``runner.release``)
+        self._spans: dict[tuple[int, int], Span] = {}
         self.schema = FileSchema(path=path)
         self._metadata_vars: dict[str, bool] = {}
         self._function_depth = 0  # inside a function: tables there are built at run time
@@ -127,7 +128,13 @@ class ModelExtractor:
         return start, min(end, len(self.text))
 
     def span(self, node: cst.CSTNode) -> Span:
-        return self.lines.span(*self.offsets_of(node))
+        # One object per range: a model names most ranges several times (a column's statement,
+        # its report span, its call), and shared spans are built, kept and cached once.
+        key = self.offsets_of(node)
+        span = self._spans.get(key)
+        if span is None:
+            span = self._spans[key] = self.lines.span(*key)
+        return span
 
     def code(self, node: cst.CSTNode) -> str:
         start, end = self.offsets_of(node)
