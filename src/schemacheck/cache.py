@@ -16,8 +16,9 @@ cache only ever saves time, it never changes what a run reports.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
-import importlib.metadata
+import importlib.util
 import os
 import pickle
 import sys
@@ -28,10 +29,19 @@ from typing import Any
 
 from schemacheck import __version__
 
-try:
-    _LIBCST_VERSION = importlib.metadata.version("libcst")
-except importlib.metadata.PackageNotFoundError:  # pragma: no cover - libcst is a dependency
-    _LIBCST_VERSION = ""
+
+@functools.cache
+def _libcst_version() -> str:
+    """What identifies the installed libcst: its ``_version.py``, read without importing libcst
+    or ``importlib.metadata`` (either costs more than a run answered from the cache)."""
+    spec = importlib.util.find_spec("libcst")
+    for location in (spec.submodule_search_locations or []) if spec is not None else []:
+        try:
+            return (Path(location) / "_version.py").read_text(encoding="utf-8")
+        except OSError:
+            continue
+    return ""
+
 
 DEFAULT_DIRECTORY = ".schemacheck_cache"
 _FORMAT = 2  # bumped when what is stored changes shape
@@ -63,7 +73,7 @@ class Cache:
                 parts,
                 __version__,
                 _FORMAT,
-                _LIBCST_VERSION,
+                _libcst_version(),
                 sys.version_info[:2],
             )
         )
