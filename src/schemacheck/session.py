@@ -195,14 +195,17 @@ class _Session:
         """Prepared files for ``tasks``: from the cache where it has them, else parsed."""
         items: dict[int, PendingFile] = {}
         misses: list[Task] = []
-        for count, (index, path, context) in enumerate(tasks, 1):
-            entry = self._cached(path, context)
-            if entry is not None:
-                items[index] = entry
-            else:
-                misses.append((index, path, context))
-            if count % 64 == 0:
-                gc.freeze()  # the models loaded so far are kept: collections need not walk them
+        gc.disable()  # unpickling makes only objects that are kept: nothing to collect
+        try:
+            for index, path, context in tasks:
+                entry = self._cached(path, context)
+                if entry is not None:
+                    items[index] = entry
+                else:
+                    misses.append((index, path, context))
+        finally:
+            gc.enable()
+            gc.freeze()  # and later collections need not walk them
         if misses:
             prepared = self._executor(len(misses)).prepare(misses)
             for item in prepared.values():
