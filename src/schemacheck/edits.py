@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Edit
-from schemacheck.extract.names import ORM_NAMES, canonical, dotted_name
+from schemacheck.extract.names import ORM_NAMES, canonical, first_from_imports
 from schemacheck.schema import Call, ColumnDef, Insertion
 
 if TYPE_CHECKING:
@@ -153,23 +153,11 @@ def _from_import(ctx: FileContext, home: str) -> tuple[Any, tuple[int, int]] | N
 
 
 def _from_import_index(ctx: FileContext) -> dict[str, cst.ImportFrom]:
-    """The first top-level ``from M import a, b`` of each module M, read once per file."""
+    """``first_from_imports`` of the file's tree, read once per file."""
     index: dict[str, cst.ImportFrom] | None = ctx.derived.get("from_imports")
     if index is None:
-        index = {}
         assert ctx.module is not None
-        for statement in ctx.module.body:
-            if not isinstance(statement, cst.SimpleStatementLine):
-                continue
-            for small in statement.body:
-                if (
-                    isinstance(small, cst.ImportFrom)
-                    and not small.relative
-                    and small.module is not None
-                    and not isinstance(small.names, cst.ImportStar)
-                ):
-                    index.setdefault(dotted_name(small.module) or "", small)
-        ctx.derived["from_imports"] = index
+        index = ctx.derived["from_imports"] = first_from_imports(ctx.module)
     return index
 
 

@@ -195,6 +195,7 @@ class _Session:
         """Prepared files for ``tasks``: from the cache where it has them, else parsed."""
         items: dict[int, PendingFile] = {}
         misses: list[Task] = []
+        collecting = gc.isenabled()
         gc.disable()  # unpickling makes only objects that are kept: nothing to collect
         try:
             for index, path, context in tasks:
@@ -204,7 +205,8 @@ class _Session:
                 else:
                     misses.append((index, path, context))
         finally:
-            gc.enable()
+            if collecting:
+                gc.enable()
             gc.freeze()  # and later collections need not walk them
         if misses:
             prepared = self._executor(len(misses)).prepare(misses)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from schemacheck.diagnostics import Span
 from schemacheck.extract.migrations import MigrationExtractor, may_be_migration
-from schemacheck.extract.names import Names, dotted_name
+from schemacheck.extract.names import Names, dotted_name, first_from_imports
 from schemacheck.extract.queries import read_calls
 from schemacheck.extract.relationships import RELATIONSHIP_CALLS, read_relationship
 from schemacheck.positions import node_offsets
@@ -238,19 +238,8 @@ class ModelExtractor:
         return offset
 
     def _from_imports(self) -> dict[str, tuple[int, int]]:
-        found: dict[str, tuple[int, int]] = {}
-        for statement in self.module.body:
-            if not isinstance(statement, cst.SimpleStatementLine):
-                continue
-            for small in statement.body:
-                if (
-                    isinstance(small, cst.ImportFrom)
-                    and not small.relative
-                    and small.module is not None
-                    and not isinstance(small.names, cst.ImportStar)
-                ):
-                    found.setdefault(dotted_name(small.module) or "", self.offsets_of(small))
-        return found
+        found = first_from_imports(self.module)
+        return {home: self.offsets_of(node) for home, node in found.items()}
 
     def _walk(self, body: Sequence[cst.CSTNode], *, nested: bool) -> None:
         for statement in body:

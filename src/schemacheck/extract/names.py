@@ -103,6 +103,24 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def first_from_imports(module: cst.Module) -> dict[str, cst.ImportFrom]:
+    """The first top-level ``from M import a, b`` (absolute, not ``*``) of each module M: the
+    line a fix adds another name from M to."""
+    found: dict[str, cst.ImportFrom] = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and not small.relative
+                and small.module is not None
+                and not isinstance(small.names, cst.ImportStar)
+            ):
+                found.setdefault(dotted_name(small.module) or "", small)
+    return found
+
+
 def _module_name(node: cst.Attribute | cst.Name) -> str:
     return dotted_name(node) or ""
 
