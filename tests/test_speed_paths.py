@@ -25,7 +25,6 @@ from schemacheck.cli import cli
 from schemacheck.config import Config, Selection
 from schemacheck.files import matches
 from schemacheck.runner import (
-    _MAYBE_SCHEMA,
     Parsed,
     RunResult,
     check_text,
@@ -66,25 +65,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("corpus") / "project"
     generate(root, models=40, migrations=24, seed=7)
     return root
-
-
-def test_the_prefilter_admits_every_model_and_migration_fixture() -> None:
-    settings = make_settings(Config(root=FIXTURES), Selection(select=["ALL"]))
-    admitted = 0
-    for path in sorted(FIXTURES.rglob("*.py")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        parsed = parse_text(text, str(path), settings)
-        if isinstance(parsed, str) or not hasattr(parsed, "schema"):
-            continue
-        schema = parsed.schema
-        if schema.classes or schema.tables or schema.migration or schema.declarative_bases:
-            assert _MAYBE_SCHEMA.search(text), f"{path} holds a schema the prefilter skips"
-            admitted += 1
-    assert admitted > 150
-
-
-def test_the_prefilter_skips_plain_python() -> None:
-    assert not _MAYBE_SCHEMA.search("import os\n\ndef main():\n    return os.getcwd()\n")
 
 
 def test_two_jobs_report_exactly_what_one_does(corpus: Path) -> None:

@@ -50,6 +50,7 @@ class _OffsetState(CodegenState):
         self.stack: list[int] = []
         self.ranges: list[tuple[Any, Any, Any, int]] = []
         self.found: dict[int, tuple[int, int]] = {}
+        self.calls: list[cst.Call] = []  # every call, in source order (outer before inner)
         self._range = _SyntacticRange(self)
 
     def add_indent_tokens(self) -> None:
@@ -66,6 +67,8 @@ class _OffsetState(CodegenState):
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         self.stack.append(self.offset)
+        if type(node) is _CALL:
+            self.calls.append(node)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self.stack.pop()
@@ -86,6 +89,9 @@ class _OffsetState(CodegenState):
         return recorder
 
 
+_CALL = cst.Call
+
+
 class _AllNodes:
     def __contains__(self, item: object) -> bool:
         return True
@@ -101,7 +107,18 @@ def node_offsets(
     lines and trailing newline.
     """
     wanted: Any = _AllNodes() if nodes is None else {id(node) for node in nodes}
+    return _replay(module, wanted).found
+
+
+def offsets_and_calls(module: cst.Module) -> tuple[dict[int, tuple[int, int]], list[cst.Call]]:
+    """Every node's offsets, and every call of the module in source order: the pass that
+    measures the tree visits each node anyway, so the calls cost no walk of their own."""
+    state = _replay(module, _AllNodes())
+    return state.found, state.calls
+
+
+def _replay(module: cst.Module, wanted: Any) -> _OffsetState:
     state = _OffsetState(module, wanted)
     codegen: Any = module._codegen
     codegen(state)
-    return state.found
+    return state

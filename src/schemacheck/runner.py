@@ -28,6 +28,7 @@ from schemacheck.files import display_path, matches
 from schemacheck.fixes import apply_fixes
 from schemacheck.hollow import hollow_literals, touches
 from schemacheck.noqa import Directives, read_directives
+from schemacheck.prefilter import may_hold_schema
 from schemacheck.project import Handle, LibraryName, Project, ProjectFile
 from schemacheck.rules import BY_CODE, Rule
 from schemacheck.schema import FileSchema, NodeRef
@@ -39,12 +40,6 @@ else:
     from schemacheck.lazy import libcst as cst
 
 MAX_FIX_ROUNDS = 100
-
-# Text that any file holding a model or a migration contains; others are not parsed.
-_MAYBE_SCHEMA = re.compile(
-    r"sqlalchemy|sqlmodel|alembic|__tablename__|__table_args__|\.Column\b|mapped_column"
-    r"|\bColumn\(|\bdef upgrade\("
-)
 
 
 @dataclass(frozen=True)
@@ -154,6 +149,7 @@ class Parsed:
     offsets: dict[int, tuple[int, int]]
     hollow: tuple[tuple[int, int], ...] = ()  # large literals the tree holds empty (hollow.py)
     refs: list[NodeRef] = field(default_factory=list)  # the model's references into the tree
+    calls: list[cst.Call] = field(default_factory=list)  # every call of the tree, in order
 
 
 def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnostic | str:
@@ -169,10 +165,10 @@ def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnost
 
     lines = LineIndex(text)
     try:
-        schema, names, offsets, refs = extract_models(module, text, display, lines)
+        schema, names, (offsets, calls), refs = extract_models(module, text, display, lines)
     except Exception as error:
         return _internal(display, "extracting models", error, settings.verbose)
-    return Parsed(module, lines, schema, names, offsets, hollow, refs)
+    return Parsed(module, lines, schema, names, offsets, hollow, refs, calls)
 
 
 def release(parsed: Parsed) -> None:
@@ -183,6 +179,7 @@ def release(parsed: Parsed) -> None:
     for ref in parsed.refs:
         ref.node = None
     parsed.refs = []
+    parsed.calls = []
 
 
 def linked_names(names: Names, project: Project, file: ProjectFile) -> Names | None:
@@ -222,10 +219,16 @@ def relink(parsed: Parsed, text: str, names: Names) -> Parsed:
     from schemacheck.extract.models import extract_models
 
     module = parsed.module
+    measured = None
     if module is None:  # released: parse it again (only files that import project aliases)
         module = cst.parse_module(hollow_literals(text)[0])
-    schema, _, offsets, refs = extract_models(module, text, parsed.schema.path, parsed.lines, names)
-    relinked = Parsed(module, parsed.lines, schema, names, offsets, parsed.hollow, refs)
+    else:  # the same tree: its nodes' ranges and its calls are already known
+        measured = parsed.offsets, parsed.calls
+    path = parsed.schema.path
+    schema, _, (offsets, calls), refs = extract_models(
+        module, text, path, parsed.lines, names, measured
+    )
+    relinked = Parsed(module, parsed.lines, schema, names, offsets, parsed.hollow, refs, calls)
     if parsed.module is None:
         release(relinked)
     return relinked
@@ -410,7 +413,7 @@ def _prepare_file(path: Path, display: str, settings: Settings) -> PendingFile:
             result.diagnostics.append(_syntax_error(display, "", message, 1, 1))
         return pending
     text = source.text
-    if not _MAYBE_SCHEMA.search(text):
+    if not may_hold_schema(text):
         return pending
     result.source = text
     outcome = parse_text(text, display, settings)

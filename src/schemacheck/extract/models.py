@@ -16,7 +16,7 @@ from schemacheck.extract.migrations import MigrationExtractor, may_be_migration
 from schemacheck.extract.names import Names, dotted_name, first_from_imports
 from schemacheck.extract.queries import read_calls
 from schemacheck.extract.relationships import RELATIONSHIP_CALLS, read_relationship
-from schemacheck.positions import node_offsets
+from schemacheck.positions import offsets_and_calls
 from schemacheck.schema import (
     _NO_LITERAL,
     STRING_TYPES,
@@ -43,7 +43,12 @@ from schemacheck.schema import (
 from schemacheck.source import LineIndex
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     import libcst as cst
+
+    # Every node's range (fixes reuse it, never recompute) and every call, as one pass found them.
+    Measured: TypeAlias = tuple[dict[int, tuple[int, int]], list[cst.Call]]
 else:
     from schemacheck.lazy import libcst as cst
 
@@ -103,12 +108,13 @@ class ModelExtractor:
         path: str,
         lines: LineIndex,
         names: Names | None = None,
+        measured: Measured | None = None,
     ) -> None:
         self.module = module
         self.text = text
         self.lines = lines
         self.names = names or Names.from_module(module, text)
-        self.offsets = node_offsets(module)
+        self.offsets, self.calls = measured or offsets_and_calls(module)
         self.refs: list[NodeRef] = []  # every node the model holds (see ``runner.release``)
         self._spans: dict[tuple[int, int], Span] = {}
         self.schema = FileSchema(path=path)
@@ -1024,17 +1030,23 @@ def _is_declarative_factory(node: cst.Call, names: Names) -> bool:
 class Extraction(NamedTuple):
     schema: FileSchema
     names: Names
-    offsets: dict[int, tuple[int, int]]  # every node's range: fixes reuse it, never recompute
+    measured: Measured
     refs: list[NodeRef]  # the model's references into the tree
 
 
 def extract_models(
-    module: cst.Module, text: str, path: str, lines: LineIndex, names: Names | None = None
+    module: cst.Module,
+    text: str,
+    path: str,
+    lines: LineIndex,
+    names: Names | None = None,
+    measured: Measured | None = None,
 ) -> Extraction:
     """The file's model, and the import bindings fixes spell names with.
 
     ``names`` replaces the module's own import reading when the project knows more (a name
     imported from another module of the project that is an alias of a SQLAlchemy construct).
     """
-    extractor = ModelExtractor(module, text, path, lines, names)
-    return Extraction(extractor.extract(), extractor.names, extractor.offsets, extractor.refs)
+    extractor = ModelExtractor(module, text, path, lines, names, measured)
+    schema = extractor.extract()
+    return Extraction(schema, extractor.names, (extractor.offsets, extractor.calls), extractor.refs)

@@ -121,6 +121,12 @@ def first_from_imports(module: cst.Module) -> dict[str, cst.ImportFrom]:
     return found
 
 
+# ``db.Column(`` / ``db.mapped_column(``, and ``class User(db.Model)``: the receiver, whole.
+_BUILDS_COLUMNS = re.compile(r"(?<![\w.])(\w+)\.(?:Column|mapped_column)\s*\(")
+_CLASS_BASES = re.compile(r"class\s+\w+\s*\(([^)]*)")
+_MODEL_BASE = re.compile(r"(?<![\w.])(\w+)\.Model\b")
+
+
 def _module_name(node: cst.Attribute | cst.Name) -> str:
     return dotted_name(node) or ""
 
@@ -145,14 +151,16 @@ class Names:
             canonical(t).startswith(("sqlalchemy", "sqlmodel", "flask_sqlalchemy"))
             for t in names.bindings.values()
         )
+        builds: set[str] | None = None  # names that ``X.Column(`` is called on, read once
         for local, target in list(names.bindings.items()):
             if canonical(target).startswith(("sqlalchemy", "sqlmodel", "flask_sqlalchemy")):
                 continue
-            name = re.escape(local)
-            if re.search(rf"(?<![\w.]){name}\.(Column|mapped_column)\s*\(", text) or (
-                uses_sqlalchemy
-                and re.search(rf"class\s+\w+\s*\([^)]*(?<![\w.]){name}\.Model\b", text)
-            ):
+            if builds is None:
+                builds = set(_BUILDS_COLUMNS.findall(text))
+                if uses_sqlalchemy:
+                    for bases in _CLASS_BASES.findall(text):
+                        builds.update(_MODEL_BASE.findall(bases))
+            if local in builds:
                 names.handles.add(local)
         return names
 

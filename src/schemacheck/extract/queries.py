@@ -38,12 +38,13 @@ _ASYNC_SESSIONS = frozenset({"sqlalchemy.AsyncSession", "sqlmodel.AsyncSession"}
 def read_calls(extractor: ModelExtractor) -> list[QueryCall]:
     if not _MENTIONS.search(extractor.text):
         return []
-    visitor = _CallVisitor(extractor)
-    extractor.module.visit(visitor)
-    return visitor.found
+    reader = _CallReader(extractor)
+    for call in extractor.calls:
+        reader.visit_Call(call)
+    return reader.found
 
 
-class _CallVisitor(cst.CSTVisitor):
+class _CallReader:
     def __init__(self, extractor: ModelExtractor) -> None:
         self.extractor = extractor
         self.found: list[QueryCall] = []
