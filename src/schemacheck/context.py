@@ -10,7 +10,7 @@ from schemacheck.lazy import libcst
 from schemacheck.mapping import Mapping
 from schemacheck.project import Project
 from schemacheck.schema import ColumnDef, FileSchema
-from schemacheck.source import LineIndex
+from schemacheck.source import LineIndex, NodeRanges, pack_range, unpack_range
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -25,7 +25,7 @@ class FileContext:
     module: cst.Module | None  # the file's tree, when the run kept it (else see ``statement``)
     schema: FileSchema
     names: Names
-    offsets: dict[int, tuple[int, int]] = field(default_factory=dict)  # node ranges, by id
+    offsets: NodeRanges = field(default_factory=dict)  # node ranges, by id
     target_version: tuple[int, int] = (3, 9)
     project: Project | None = None  # the other files, when the run has more than this one
     mapping: Mapping = field(init=False)
@@ -51,7 +51,7 @@ class FileContext:
 
             if self.module is not None:
                 self.offsets.update(node_offsets(self.module, missing))
-        return [self.offsets[id(n)] for n in nodes]
+        return [unpack_range(self.offsets[id(n)]) for n in nodes]
 
     def statement(self, column: ColumnDef) -> cst.BaseSmallStatement | None:
         """The statement that defines ``column``, for fixes that rewrite it.
@@ -93,8 +93,10 @@ class FileContext:
         from schemacheck.positions import node_offsets
 
         base = start - len(prefix)
-        for key, (node_start, node_end) in node_offsets(fragment).items():
-            self.offsets[key] = (base + node_start, base + node_end)
+        for key, packed in node_offsets(fragment).items():
+            node_start, node_end = unpack_range(packed)
+            if base + node_start >= 0:  # not the ``if 1:`` around it
+                self.offsets[key] = pack_range(base + node_start, base + node_end)
         self.fragments.append(fragment)  # its nodes' ids stay theirs while it lives
         small: cst.BaseSmallStatement = line.body[0]
         return small

@@ -14,6 +14,35 @@ from typing import Any
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from schemacheck.source import RANGE_BITS, NodeRanges
+
+_CALL = cst.Call
+_UNMEASURED: frozenset[type[cst.CSTNode]] = frozenset(
+    {
+        cst.SimpleWhitespace,
+        cst.ParenthesizedWhitespace,
+        cst.TrailingWhitespace,
+        cst.Newline,
+        cst.EmptyLine,
+        cst.Comment,
+        cst.Dot,
+        cst.AssignEqual,
+        cst.Colon,
+        cst.Semicolon,
+        cst.LeftParen,
+        cst.RightParen,
+        cst.LeftSquareBracket,
+        cst.RightSquareBracket,
+        cst.LeftCurlyBrace,
+        cst.RightCurlyBrace,
+    }
+)
+
+
+class _AllNodes:
+    def __contains__(self, item: object) -> bool:
+        return True
+
 
 class _SyntacticRange:
     """``record_syntactic_position`` as a plain context manager: it runs for every expression."""
@@ -36,7 +65,7 @@ class _SyntacticRange:
         if start_node is None and end_node is None:
             key = id(node)
             if key in state.wanted:
-                state.found[key] = (start, state.offset)
+                state.found[key] = start << RANGE_BITS | state.offset
 
 
 class _OffsetState(CodegenState):
@@ -47,9 +76,12 @@ class _OffsetState(CodegenState):
         self.offset = 0
         self.last_token = 0
         self.wanted = wanted
+        # Asked for every node, the pass leaves out whitespace and punctuation: they are most of
+        # a tree and nothing reads their ranges (``node_offsets`` measures any node on request).
+        self.skipped = _UNMEASURED if isinstance(wanted, _AllNodes) else frozenset()
         self.stack: list[int] = []
         self.ranges: list[tuple[Any, Any, Any, int]] = []
-        self.found: dict[int, tuple[int, int]] = {}
+        self.found: NodeRanges = {}
         self.calls: list[cst.Call] = []  # every call, in source order (outer before inner)
         self._range = _SyntacticRange(self)
 
@@ -72,9 +104,11 @@ class _OffsetState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self.stack.pop()
+        if type(node) in self.skipped:
+            return
         key = id(node)
         if key in self.wanted and key not in self.found:
-            self.found[key] = (start, self.offset)
+            self.found[key] = start << RANGE_BITS | self.offset
 
     def record_syntactic_position(  # type: ignore[override]
         self,
@@ -89,17 +123,7 @@ class _OffsetState(CodegenState):
         return recorder
 
 
-_CALL = cst.Call
-
-
-class _AllNodes:
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
-def node_offsets(
-    module: cst.Module, nodes: Iterable[cst.CSTNode] | None = None
-) -> dict[int, tuple[int, int]]:
+def node_offsets(module: cst.Module, nodes: Iterable[cst.CSTNode] | None = None) -> NodeRanges:
     """Map ``id(node)`` to ``(start, end)`` character offsets for each of ``nodes`` (or all).
 
     Expressions and small statements get their syntactic range (without enclosing parentheses
@@ -110,7 +134,7 @@ def node_offsets(
     return _replay(module, wanted).found
 
 
-def offsets_and_calls(module: cst.Module) -> tuple[dict[int, tuple[int, int]], list[cst.Call]]:
+def offsets_and_calls(module: cst.Module) -> tuple[NodeRanges, list[cst.Call]]:
     """Every node's offsets, and every call of the module in source order: the pass that
     measures the tree visits each node anyway, so the calls cost no walk of their own."""
     state = _replay(module, _AllNodes())

@@ -32,7 +32,7 @@ from schemacheck.prefilter import may_hold_schema
 from schemacheck.project import Handle, LibraryName, Project, ProjectFile
 from schemacheck.rules import BY_CODE, Rule
 from schemacheck.schema import FileSchema, NodeRef
-from schemacheck.source import LineIndex, SourceDecodeError, SourceFile
+from schemacheck.source import LineIndex, NodeRanges, SourceDecodeError, SourceFile
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -146,7 +146,7 @@ class Parsed:
     lines: LineIndex
     schema: FileSchema
     names: Names
-    offsets: dict[int, tuple[int, int]]
+    offsets: NodeRanges
     hollow: tuple[tuple[int, int], ...] = ()  # large literals the tree holds empty (hollow.py)
     refs: list[NodeRef] = field(default_factory=list)  # the model's references into the tree
     calls: list[cst.Call] = field(default_factory=list)  # every call of the tree, in order

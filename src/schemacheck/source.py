@@ -19,6 +19,21 @@ from schemacheck.diagnostics import Span
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
+# A node's character range, ``start`` and ``end`` packed in one int: a tree's ranges are kept for
+# tens of thousands of nodes per file, and one int costs a third of a pair of them.
+NodeRanges = dict[int, int]  # ``id(node)`` -> packed range
+RANGE_BITS = 32
+_RANGE_MASK = (1 << RANGE_BITS) - 1
+
+
+def pack_range(start: int, end: int) -> int:
+    return start << RANGE_BITS | end
+
+
+def unpack_range(packed: int) -> tuple[int, int]:
+    return packed >> RANGE_BITS, packed & _RANGE_MASK
+
+
 class SourceDecodeError(Exception):
     """The bytes are not text in the encoding the file declares."""
 

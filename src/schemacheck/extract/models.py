@@ -40,15 +40,17 @@ from schemacheck.schema import (
     TableArgs,
     TableDef,
 )
-from schemacheck.source import LineIndex
+from schemacheck.source import LineIndex, unpack_range
 
 if TYPE_CHECKING:
     from typing import TypeAlias
 
     import libcst as cst
 
+    from schemacheck.source import NodeRanges
+
     # Every node's range (fixes reuse it, never recompute) and every call, as one pass found them.
-    Measured: TypeAlias = tuple[dict[int, tuple[int, int]], list[cst.Call]]
+    Measured: TypeAlias = tuple[NodeRanges, list[cst.Call]]
 else:
     from schemacheck.lazy import libcst as cst
 
@@ -130,7 +132,7 @@ class ModelExtractor:
         return ref
 
     def offsets_of(self, node: cst.CSTNode) -> tuple[int, int]:
-        start, end = self.offsets[id(node)]
+        start, end = unpack_range(self.offsets[id(node)])
         return start, min(end, len(self.text))
 
     def span(self, node: cst.CSTNode) -> Span:
