@@ -295,3 +295,20 @@ def test_fixes_are_the_same_without_the_tree(source: Path) -> None:
     alone = check_text(text, str(source), display, settings.rules, settings, parsed=parsed)
     assert alone[2] == kept[2] == []
     assert alone[0] == kept[0]
+
+
+def test_ranges_of_nodes_the_offsets_pass_leaves_out_are_measured_on_request() -> None:
+    import libcst
+
+    from schemacheck.extract.models import ModelExtractor
+    from schemacheck.source import LineIndex
+
+    text = "x = sa . f( a , b )  # note\n"
+    module = libcst.parse_module(text)
+    extractor = ModelExtractor(module, text, "m.py", LineIndex(text))
+    call = module.body[0].body[0].value  # type: ignore[attr-defined]
+    dot = call.func.dot
+    assert id(dot) not in extractor.offsets  # whitespace and punctuation are not measured
+    start, end = extractor.offsets_of(dot)
+    assert text[start:end] == "."
+    assert extractor.code(call) == "sa . f( a , b )"

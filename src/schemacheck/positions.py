@@ -35,6 +35,10 @@ _UNMEASURED: frozenset[type[cst.CSTNode]] = frozenset(
         cst.RightSquareBracket,
         cst.LeftCurlyBrace,
         cst.RightCurlyBrace,
+        cst.AssignTarget,
+        cst.ImportAlias,
+        cst.IndentedBlock,
+        cst.Parameters,
     }
 )
 
@@ -62,7 +66,7 @@ class _SyntacticRange:
     def __exit__(self, *exc: object) -> None:
         state = self.state
         node, start_node, end_node, start = state.ranges.pop()
-        if start_node is None and end_node is None:
+        if start_node is None and end_node is None and type(node) not in state.skipped:
             key = id(node)
             if key in state.wanted:
                 state.found[key] = start << RANGE_BITS | state.offset

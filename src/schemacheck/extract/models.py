@@ -16,7 +16,7 @@ from schemacheck.extract.migrations import MigrationExtractor, may_be_migration
 from schemacheck.extract.names import Names, dotted_name, first_from_imports
 from schemacheck.extract.queries import read_calls
 from schemacheck.extract.relationships import RELATIONSHIP_CALLS, read_relationship
-from schemacheck.positions import offsets_and_calls
+from schemacheck.positions import node_offsets, offsets_and_calls
 from schemacheck.schema import (
     _NO_LITERAL,
     STRING_TYPES,
@@ -132,7 +132,10 @@ class ModelExtractor:
         return ref
 
     def offsets_of(self, node: cst.CSTNode) -> tuple[int, int]:
-        start, end = unpack_range(self.offsets[id(node)])
+        packed = self.offsets.get(id(node))
+        if packed is None:  # a kind of node the pass leaves out (see ``positions``)
+            packed = self.offsets[id(node)] = node_offsets(self.module, [node])[id(node)]
+        start, end = unpack_range(packed)
         return start, min(end, len(self.text))
 
     def span(self, node: cst.CSTNode) -> Span:
