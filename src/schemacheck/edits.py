@@ -125,17 +125,30 @@ def _from_imports(ctx: FileContext, missing: dict[str, list[str]]) -> list[Edit]
     edits = []
     pending = ""
     for home, attrs in missing.items():
-        existing = _from_import(ctx, home)
-        if existing is not None:
-            node, (start, end) = existing
-            new = _extended_aliases(list(node.names), attrs)
-            updated = node.with_changes(names=new)
-            edits.append(Edit(start, end, code_at_indent(ctx, updated, "")))
+        extended = _extended_from_import(ctx, home, attrs)
+        if extended is not None:
+            edits.append(extended)
         else:
             pending += f"from {home} import {', '.join(attrs)}{ctx.newline}"
     if pending:
         edits.append(_import_edit(ctx, pending))
     return edits
+
+
+def _extended_from_import(ctx: FileContext, home: str, attrs: list[str]) -> Edit | None:
+    """The file's ``from home import ...`` line with ``attrs`` added; each fix of a file that
+    needs the same names gets the same edit, so it is built once per file."""
+    key = f"from {home} import {', '.join(attrs)}"
+    known: dict[str, Edit | None] = ctx.derived.setdefault("extended_from_imports", {})
+    if key not in known:
+        existing = _from_import(ctx, home)
+        if existing is None:
+            known[key] = None
+        else:
+            node, (start, end) = existing
+            updated = node.with_changes(names=_extended_aliases(list(node.names), attrs))
+            known[key] = Edit(start, end, code_at_indent(ctx, updated, ""))
+    return known[key]
 
 
 def _from_import(ctx: FileContext, home: str) -> tuple[Any, tuple[int, int]] | None:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from schemacheck.diagnostics import Span
 from schemacheck.extract.names import DB_MODEL
@@ -182,6 +182,7 @@ class Mapping:
         self._memo = self.resolver.memo
         self._own_ids: set[int] | None = None
         self._tables: list[MappedTable] | None = None
+        self.views: dict[str, list[Any]] = {}  # the file's views below, built once for all rules
 
     @classmethod
     def for_project(cls, project: Project, schema: FileSchema) -> Mapping:
@@ -527,6 +528,23 @@ def mapped_view(t: MappedTable) -> TableView:
     )
 
 
+_View = TypeVar("_View")
+
+
+def _built_once(build: Callable[[Mapping], list[_View]]) -> Callable[[Mapping], list[_View]]:
+    """A view of one file that every rule asks for: built on the first ask, copied after."""
+
+    def view(mapping: Mapping) -> list[_View]:
+        found = mapping.views.get(build.__name__)
+        if found is None:
+            found = mapping.views[build.__name__] = build(mapping)
+        return list(found)
+
+    view.__doc__ = build.__doc__
+    return view
+
+
+@_built_once
 def table_views(mapping: Mapping) -> list[TableView]:
     views = [mapped_view(t) for t in mapping.tables()]
     schema = mapping.schema
@@ -549,6 +567,7 @@ def table_views(mapping: Mapping) -> list[TableView]:
     return views
 
 
+@_built_once
 def schema_columns(mapping: Mapping) -> list[ColumnDef]:
     """Every column definition of the file that reaches a table, each once.
 
@@ -575,6 +594,7 @@ def schema_columns(mapping: Mapping) -> list[ColumnDef]:
     return sorted(result, key=lambda c: c.span.start)
 
 
+@_built_once
 def all_foreign_keys(mapping: Mapping) -> list[ForeignKeyRef]:
     fks = [fk for column in schema_columns(mapping) for fk in column.foreign_keys]
     seen: set[int] = set()
