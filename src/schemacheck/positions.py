@@ -43,11 +43,6 @@ _UNMEASURED: frozenset[type[cst.CSTNode]] = frozenset(
 )
 
 
-class _AllNodes:
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
 class _SyntacticRange:
     """``record_syntactic_position`` as a plain context manager: it runs for every expression."""
 
@@ -68,21 +63,21 @@ class _SyntacticRange:
         node, start_node, end_node, start = state.ranges.pop()
         if start_node is None and end_node is None and type(node) not in state.skipped:
             key = id(node)
-            if key in state.wanted:
+            if state.wanted is None or key in state.wanted:
                 state.found[key] = start << RANGE_BITS | state.offset
 
 
 class _OffsetState(CodegenState):
-    def __init__(self, module: cst.Module, wanted: Any) -> None:
+    def __init__(self, module: cst.Module, wanted: set[int] | None) -> None:
         super().__init__(
             default_indent=module.default_indent, default_newline=module.default_newline
         )
         self.offset = 0
         self.last_token = 0
-        self.wanted = wanted
+        self.wanted = wanted  # the ids of the nodes to measure; None: every node
         # Asked for every node, the pass leaves out whitespace and punctuation: they are most of
         # a tree and nothing reads their ranges (``node_offsets`` measures any node on request).
-        self.skipped = _UNMEASURED if isinstance(wanted, _AllNodes) else frozenset()
+        self.skipped = _UNMEASURED if wanted is None else frozenset()
         self.stack: list[int] = []
         self.ranges: list[tuple[Any, Any, Any, int]] = []
         self.found: NodeRanges = {}
@@ -111,7 +106,7 @@ class _OffsetState(CodegenState):
         if type(node) in self.skipped:
             return
         key = id(node)
-        if key in self.wanted and key not in self.found:
+        if (self.wanted is None or key in self.wanted) and key not in self.found:
             self.found[key] = start << RANGE_BITS | self.offset
 
     def record_syntactic_position(  # type: ignore[override]
@@ -134,18 +129,17 @@ def node_offsets(module: cst.Module, nodes: Iterable[cst.CSTNode] | None = None)
     or leading comments), like ``PositionProvider`` gives; statement lines keep their leading
     lines and trailing newline.
     """
-    wanted: Any = _AllNodes() if nodes is None else {id(node) for node in nodes}
-    return _replay(module, wanted).found
+    return _replay(module, None if nodes is None else {id(node) for node in nodes}).found
 
 
 def offsets_and_calls(module: cst.Module) -> tuple[NodeRanges, list[cst.Call]]:
     """Every node's offsets, and every call of the module in source order: the pass that
     measures the tree visits each node anyway, so the calls cost no walk of their own."""
-    state = _replay(module, _AllNodes())
+    state = _replay(module, None)
     return state.found, state.calls
 
 
-def _replay(module: cst.Module, wanted: Any) -> _OffsetState:
+def _replay(module: cst.Module, wanted: set[int] | None) -> _OffsetState:
     state = _OffsetState(module, wanted)
     codegen: Any = module._codegen
     codegen(state)

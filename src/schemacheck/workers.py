@@ -82,8 +82,10 @@ class _Files:
         found = {}
         for index, path, context in tasks:
             item = prepare_file(path, self.context_settings if context else self.settings)
-            if context and item.parsed is not None:
-                release(item.parsed)  # read for its model only: no rule fixes it
+            if item.parsed is not None and (context or _only_migration(item.parsed.schema)):
+                # Read for its model only (no rule fixes it), or a migration, whose rules and
+                # fixes read the model and the text alone: either way the tree is done with.
+                release(item.parsed)
             self.items[index] = found[index] = item
             gc.freeze()
         return found
@@ -288,6 +290,12 @@ _Slot = tuple[int, ProjectFile]
 
 def _rest(file: ProjectFile) -> tuple[bool, str | None, bool]:
     return file.reported, file.module, file.package
+
+
+def _only_migration(schema: FileSchema) -> bool:
+    return schema.migration is not None and not (
+        schema.classes or schema.tables or schema.declarative_bases
+    )
 
 
 def _size(path: Path) -> int:
