@@ -15,7 +15,6 @@ The steps, each over every file before the next starts:
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 import re
@@ -23,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from schemacheck import collector
 from schemacheck.cache import Cache, RunRecord
 from schemacheck.dependencies import reached, words
 from schemacheck.diagnostics import Diagnostic
@@ -195,19 +195,13 @@ class _Session:
         """Prepared files for ``tasks``: from the cache where it has them, else parsed."""
         items: dict[int, PendingFile] = {}
         misses: list[Task] = []
-        collecting = gc.isenabled()
-        gc.disable()  # unpickling makes only objects that are kept: nothing to collect
-        try:
+        with collector.paused():  # cached models are unpickled: objects the run keeps
             for index, path, context in tasks:
                 entry = self._cached(path, context)
                 if entry is not None:
                     items[index] = entry
                 else:
                     misses.append((index, path, context))
-        finally:
-            if collecting:
-                gc.enable()
-            gc.freeze()  # and later collections need not walk them
         if misses:
             prepared = self._executor(len(misses)).prepare(misses)
             for item in prepared.values():

@@ -20,6 +20,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Protocol
 
+from schemacheck.collector import load_kept
 from schemacheck.extract.names import Names
 from schemacheck.project import Project, ProjectFile
 from schemacheck.runner import (
@@ -152,7 +153,7 @@ def _serve(connection: Connection, settings: Settings) -> None:
             connection.send(None)
         elif command == "finish":
             layout, batches, indices = argument
-            project = _own_project(files, pickle.loads(layout), batches)
+            project = _own_project(files, load_kept(layout), batches)
             results = files.finish(project, indices)
             for result in results.values():
                 if not result.changed:
@@ -172,8 +173,7 @@ def _own_project(files: _Files, layout: list[_Slot], batches: list[bytes]) -> Pr
     """
     others: dict[int, PendingFile] = {}
     for batch in batches:
-        others.update(pickle.loads(batch))
-        gc.freeze()
+        others.update(load_kept(batch))
     project = Project()
     for index, file in layout:
         if file.schema.path == _ELSEWHERE:
@@ -218,8 +218,7 @@ class ProcessExecutor:
                     raw = ready.recv_bytes()
                 except EOFError:
                     raise WorkerError("a worker process ended unexpectedly") from None
-                batch = pickle.loads(raw)
-                gc.freeze()  # kept for the run: later collections need not walk it again
+                batch = load_kept(raw)
                 if batch is None:
                     busy.discard(ready)
                     continue
