@@ -312,3 +312,22 @@ def test_ranges_of_nodes_the_offsets_pass_leaves_out_are_measured_on_request() -
     start, end = extractor.offsets_of(dot)
     assert text[start:end] == "."
     assert extractor.code(call) == "sa . f( a , b )"
+
+
+_PIECES = [
+    *("db", "app", "x1", "_", "é", "9", ".", "Column", "mapped_column", "Model", "(", " ", "\n"),
+    *("db.Column(", "app.db.Column(", "x1.mapped_column (", "db.Model", "é.Model)", ".Column("),
+]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
+def test_flask_handles_are_read_back_as_a_lookbehind_pattern_reads_them(text: str) -> None:
+    import re
+
+    from schemacheck.extract.names import _COLUMN_CALL, _MODEL_ATTRIBUTE, receivers
+
+    column_calls = re.compile(r"(?<![\w.])(\w+)\.(?:Column|mapped_column)\s*\(")
+    model_bases = re.compile(r"(?<![\w.])(\w+)\.Model\b")
+    assert receivers(text, _COLUMN_CALL) == set(column_calls.findall(text))
+    assert receivers(text, _MODEL_ATTRIBUTE) == set(model_bases.findall(text))

@@ -121,10 +121,23 @@ def first_from_imports(module: cst.Module) -> dict[str, cst.ImportFrom]:
     return found
 
 
-# ``db.Column(`` / ``db.mapped_column(``, and ``class User(db.Model)``: the receiver, whole.
-_BUILDS_COLUMNS = re.compile(r"(?<![\w.])(\w+)\.(?:Column|mapped_column)\s*\(")
+# ``db.Column(`` / ``db.mapped_column(``, and ``class User(db.Model)``. The patterns start with
+# a literal, so that the scan skips ahead; the name before the dot is read back from there.
+_COLUMN_CALL = re.compile(r"\.(?:Column|mapped_column)\s*\(")
 _CLASS_BASES = re.compile(r"class\s+\w+\s*\(([^)]*)")
-_MODEL_BASE = re.compile(r"(?<![\w.])(\w+)\.Model\b")
+_MODEL_ATTRIBUTE = re.compile(r"\.Model\b")
+
+
+def receivers(text: str, attribute: re.Pattern[str]) -> set[str]:
+    """The plain names (``db``, not ``app.db``) right before each match of ``attribute``."""
+    found: set[str] = set()
+    for match in attribute.finditer(text):
+        end = start = match.start()
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        if start < end and (start == 0 or text[start - 1] != "."):
+            found.add(text[start:end])
+    return found
 
 
 def _module_name(node: cst.Attribute | cst.Name) -> str:
@@ -156,10 +169,10 @@ class Names:
             if canonical(target).startswith(("sqlalchemy", "sqlmodel", "flask_sqlalchemy")):
                 continue
             if builds is None:
-                builds = set(_BUILDS_COLUMNS.findall(text))
+                builds = receivers(text, _COLUMN_CALL)
                 if uses_sqlalchemy:
                     for bases in _CLASS_BASES.findall(text):
-                        builds.update(_MODEL_BASE.findall(bases))
+                        builds |= receivers(bases, _MODEL_ATTRIBUTE)
             if local in builds:
                 names.handles.add(local)
         return names

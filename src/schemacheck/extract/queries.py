@@ -18,9 +18,11 @@ from schemacheck.schema import QueryCall
 if TYPE_CHECKING:
     from schemacheck.extract.models import ModelExtractor
 
+# A gate only (the calls themselves decide), so without word boundaries: they would stop the
+# regular expression from skipping ahead, and it scans whole library files.
 _MENTIONS = re.compile(
-    r"\.query\(|execute\(|exec_driver_sql\(|\btext\(|create_engine|engine_from_config"
-    r"|create_async_engine|sessionmaker|\bSession\(|scoped_session"
+    r"\.query\(|execute\(|exec_driver_sql\(|text\(|create_engine|engine_from_config"
+    r"|create_async_engine|sessionmaker|Session\(|scoped_session"
 )
 _EXECUTORS = re.compile(r"(?i)(session|sess|conn|connection|bind|engine)$|^op$")
 _SESSIONS = re.compile(r"(?i)sess")
