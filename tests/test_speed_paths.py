@@ -331,3 +331,25 @@ def test_flask_handles_are_read_back_as_a_lookbehind_pattern_reads_them(text: st
     model_bases = re.compile(r"(?<![\w.])(\w+)\.Model\b")
     assert receivers(text, _COLUMN_CALL) == set(column_calls.findall(text))
     assert receivers(text, _MODEL_ATTRIBUTE) == set(model_bases.findall(text))
+
+
+def test_every_node_of_a_statement_parsed_alone_has_its_range_in_the_file() -> None:
+    import libcst
+
+    from schemacheck.context import FileContext
+    from schemacheck.extract.names import Names
+    from schemacheck.schema import FileSchema
+    from schemacheck.source import LineIndex
+
+    text = "class A(Base):\n    id = sa . Column( Integer )\n"
+    ctx = FileContext("m.py", "m.py", text, LineIndex(text), None, FileSchema("m.py"), Names())
+    start = text.index("id")
+    statement = ctx.parse_alone(start, len(text) - 1)
+    assert isinstance(statement, libcst.Assign)
+    call = statement.value
+    assert isinstance(call, libcst.Call) and isinstance(call.func, libcst.Attribute)
+    # Punctuation too: the tree pass leaves it out, a statement parsed alone may not.
+    (dot_start, dot_end), (arg_start, arg_end) = ctx.node_range(call.func.dot, call.args[0])
+    assert text[dot_start:dot_end] == "."
+    assert text[arg_start:arg_end] == "Integer"
+    assert ctx.node_range(call)[0] == (text.index("sa"), text.rindex(")") + 1)

@@ -95,7 +95,7 @@ class FileContext:
         base = start - len(prefix)
         for key, packed in node_offsets(fragment).items():
             node_start, node_end = unpack_range(packed)
-            if base + node_start >= 0:  # not the ``if 1:`` around it
+            if base + node_start >= 0:  # before the file's start: the ``if 1:`` around it
                 self.offsets[key] = pack_range(base + node_start, base + node_end)
         self.fragments.append(fragment)  # its nodes' ids stay theirs while it lives
         small: cst.BaseSmallStatement = line.body[0]

@@ -2,8 +2,9 @@
 
 libcst's ``PositionProvider`` records a ``CodeRange`` for every node of the tree and, through
 ``MetadataWrapper``, deep-copies the module first; on model files that costs several times the
-parse. Here the module's own code generation is replayed once, counting characters, and offsets
-are kept only for the nodes the extractor asked for.
+parse. Here the module's own code generation is replayed once, counting characters. A file's
+pass keeps the ranges of the nodes that are read (not whitespace or punctuation, most of a tree);
+any other node is measured on request.
 """
 
 from __future__ import annotations
@@ -68,16 +69,16 @@ class _SyntacticRange:
 
 
 class _OffsetState(CodegenState):
-    def __init__(self, module: cst.Module, wanted: set[int] | None) -> None:
+    def __init__(
+        self, module: cst.Module, wanted: set[int] | None, skipped: frozenset[type[cst.CSTNode]]
+    ) -> None:
         super().__init__(
             default_indent=module.default_indent, default_newline=module.default_newline
         )
         self.offset = 0
         self.last_token = 0
         self.wanted = wanted  # the ids of the nodes to measure; None: every node
-        # Asked for every node, the pass leaves out whitespace and punctuation: they are most of
-        # a tree and nothing reads their ranges (``node_offsets`` measures any node on request).
-        self.skipped = _UNMEASURED if wanted is None else frozenset()
+        self.skipped = skipped  # kinds of node left out
         self.stack: list[int] = []
         self.ranges: list[tuple[Any, Any, Any, int]] = []
         self.found: NodeRanges = {}
@@ -129,18 +130,22 @@ def node_offsets(module: cst.Module, nodes: Iterable[cst.CSTNode] | None = None)
     or leading comments), like ``PositionProvider`` gives; statement lines keep their leading
     lines and trailing newline.
     """
-    return _replay(module, None if nodes is None else {id(node) for node in nodes}).found
+    wanted = None if nodes is None else {id(node) for node in nodes}
+    return _replay(module, wanted, frozenset()).found
 
 
 def offsets_and_calls(module: cst.Module) -> tuple[NodeRanges, list[cst.Call]]:
-    """Every node's offsets, and every call of the module in source order: the pass that
-    measures the tree visits each node anyway, so the calls cost no walk of their own."""
-    state = _replay(module, None)
+    """The offsets of every node but whitespace and punctuation (they are most of a tree, and
+    nothing reads their ranges), and every call of the module in source order: the pass visits
+    each node anyway, so the calls cost no walk of their own."""
+    state = _replay(module, None, _UNMEASURED)
     return state.found, state.calls
 
 
-def _replay(module: cst.Module, wanted: set[int] | None) -> _OffsetState:
-    state = _OffsetState(module, wanted)
+def _replay(
+    module: cst.Module, wanted: set[int] | None, skipped: frozenset[type[cst.CSTNode]]
+) -> _OffsetState:
+    state = _OffsetState(module, wanted, skipped)
     codegen: Any = module._codegen
     codegen(state)
     return state

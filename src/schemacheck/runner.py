@@ -172,8 +172,8 @@ def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnost
 
 
 def release(parsed: Parsed) -> None:
-    """Let a file's tree go once its model is extracted, when no rule will fix the file (a
-    context file): a tree costs about a hundred times its source in memory."""
+    """Let a file's tree go once its model is extracted, when no rule needs it (a context file,
+    a migration): a tree costs about a hundred times its source in memory."""
     parsed.module = None
     parsed.offsets = {}  # keyed by the ids of the tree's nodes: meaningless once it is gone
     for ref in parsed.refs:

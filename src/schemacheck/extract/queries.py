@@ -42,7 +42,7 @@ def read_calls(extractor: ModelExtractor) -> list[QueryCall]:
         return []
     reader = _CallReader(extractor)
     for call in extractor.calls:
-        reader.visit_Call(call)
+        reader.read(call)
     return reader.found
 
 
@@ -51,7 +51,7 @@ class _CallReader:
         self.extractor = extractor
         self.found: list[QueryCall] = []
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def read(self, node: cst.Call) -> None:
         extractor = self.extractor
         qualname = extractor.names.resolve(node.func)
         first = _first_argument(node)
