@@ -25,7 +25,7 @@ from pathlib import Path
 import libcst
 
 from schemacheck.config import Config, Selection
-from schemacheck.runner import make_settings
+from schemacheck.results import make_settings
 from schemacheck.session import default_jobs, run
 
 

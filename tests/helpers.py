@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from schemacheck.config import Config, Selection, load_config
 from schemacheck.diagnostics import Diagnostic
-from schemacheck.runner import FileResult, Settings, check_file, make_settings, write_fixes
+from schemacheck.results import FileResult, Settings, make_settings
+from schemacheck.runner import check_file, write_fixes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UPDATE = os.environ.get("SCHEMACHECK_UPDATE_FIXTURES") == "1"

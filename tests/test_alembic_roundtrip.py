@@ -19,7 +19,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 
 from schemacheck.config import Config, Selection
-from schemacheck.runner import make_settings
+from schemacheck.results import make_settings
 from schemacheck.session import run
 from tests.helpers import import_models, postgres_database
 

@@ -10,7 +10,7 @@ from alembic.operations import BatchOperations, Operations
 
 from schemacheck.config import Config, Selection
 from schemacheck.extract.migrations import OPERATION_PARAMETERS, batch_parameters
-from schemacheck.runner import make_settings
+from schemacheck.results import make_settings
 from schemacheck.session import run
 from tests.helpers import FIXTURES, render
 

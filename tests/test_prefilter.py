@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from schemacheck.config import Config, Selection
 from schemacheck.prefilter import _SIGNS, may_hold_schema
-from schemacheck.runner import make_settings, parse_text
+from schemacheck.results import make_settings
+from schemacheck.runner import parse_text
 from tests.helpers import FIXTURES
 
 

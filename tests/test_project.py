@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from schemacheck.config import Config, Selection, load_config
 from schemacheck.diagnostics import Diagnostic
-from schemacheck.runner import RunResult, make_settings
+from schemacheck.results import RunResult, make_settings
 from schemacheck.session import run
 from tests.helpers import FIXTURES, compare_or_update
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from schemacheck.config import Config, Selection
-from schemacheck.runner import check_file, make_settings, write_atomically, write_fixes
+from schemacheck.results import make_settings
+from schemacheck.runner import check_file, write_atomically, write_fixes
 from tests.test_cli import BAD, run
 
 # A model whose import would leave a marker file and fail: checking must do neither.

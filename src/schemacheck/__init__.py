@@ -23,7 +23,7 @@ from schemacheck.diagnostics import (
     Level,
     Span,
 )
-from schemacheck.runner import RunResult, check_text, make_settings
+from schemacheck.results import RunResult, make_settings
 from schemacheck.session import run
 
 
@@ -35,6 +35,8 @@ def check_source(
     select: Iterable[str] | None = None,
 ) -> list[Diagnostic]:
     """Check one file's text; nothing is read from or written to disk."""
+    from schemacheck.runner import check_text  # the parser and the model: not at import time
+
     config = config or Config()
     selection = Selection(select=list(select) if select is not None else None)
     settings = make_settings(config, selection)

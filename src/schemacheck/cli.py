@@ -1,4 +1,8 @@
-"""The command line: flags in, a report and an exit code out. All the work is in the runner."""
+"""The command line: flags in, a report and an exit code out. All the work is in the runner.
+
+Rule classes are imported by the commands that document them, not at start-up: a check answered
+from the cache never needs them (see :mod:`schemacheck.session`).
+"""
 
 from __future__ import annotations
 
@@ -9,21 +13,22 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from schemacheck import __version__
+from schemacheck import __version__, catalog
 from schemacheck.baseline import BaselineError, load_baseline, match_baseline, write_baseline
 from schemacheck.cache import DEFAULT_DIRECTORY, Cache
 from schemacheck.config import Config, ConfigError, Selection, load_config
 from schemacheck.diagnostics import Applicability, Diagnostic
 from schemacheck.fingerprint import fingerprints
-from schemacheck.report import FORMATS, Report
-from schemacheck.ruledocs import rule_page
-from schemacheck.rules import ALL_RULES, BY_CODE, BY_NAME, Rule
-from schemacheck.runner import RunResult, make_settings
+from schemacheck.report import FORMATS, Report, renderer
+from schemacheck.results import RunResult, make_settings
 from schemacheck.session import default_jobs, run, settings_fingerprint
+
+if TYPE_CHECKING:
+    from schemacheck.rules.base import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -265,7 +270,7 @@ def check(
         diagnostics = [diagnostics[i] for i in matched.kept]
         stale = matched.stale
     report = Report(diagnostics, sources, use_color and output_file is None, config.root)
-    output = _statistics(diagnostics) if statistics else FORMATS[output_format](report)
+    output = _statistics(diagnostics) if statistics else renderer(output_format)(report)
     human = output_format in ("full", "text", "concise") or statistics
     if human and output and not statistics and output_format != "concise":
         output += "\n"
@@ -312,8 +317,9 @@ def _statistics(diagnostics: list[Diagnostic]) -> str:
         fixable[d.code] = fixable.get(d.code, False) or d.fix is not None
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     width = max((len(str(n)) for _, n in rows), default=1)
+    names = {code: catalog.BY_CODE[code].name for code in counts}
     return "".join(
-        f"{count:>{width}}  {code}  {'[*]' if fixable[code] else '[ ]'} {BY_CODE[code].name}\n"
+        f"{count:>{width}}  {code}  {'[*]' if fixable[code] else '[ ]'} {names[code]}\n"
         for code, count in rows
     )
 
@@ -325,7 +331,7 @@ def _fixes_applied(result: RunResult) -> str:
             continue
         lines.append(f"- {file.path}:")
         for code, count in sorted(file.fixed_codes.items()):
-            lines.append(f"    {count} x {code} ({BY_CODE[code].name})")
+            lines.append(f"    {count} x {code} ({catalog.BY_CODE[code].name})")
     return "\n".join(lines) + "\n"
 
 
@@ -395,6 +401,9 @@ def _print_diff(result: RunResult, quiet: bool) -> None:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def rule_command(code: str, output_format: str) -> None:
     """Explain a rule (by code or name)."""
+    from schemacheck.ruledocs import rule_page
+    from schemacheck.rules import BY_CODE, BY_NAME
+
     rule = BY_CODE.get(code.upper()) or BY_NAME.get(code)
     if rule is None:
         _fail(f"unknown rule `{code}` (see `schemacheck rules`)")
@@ -422,6 +431,8 @@ def _rule_dict(rule: type[Rule]) -> dict[str, Any]:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def rules_command(output_format: str) -> None:
     """List every rule: code, name, default, fix."""
+    from schemacheck.rules import ALL_RULES
+
     if output_format == "json":
         click.echo(json.dumps([_rule_dict(r) for r in ALL_RULES], indent=2))
         return

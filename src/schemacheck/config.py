@@ -18,8 +18,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on older Pythons only
     import tomli as tomllib
 
+from schemacheck.catalog import BY_CODE, BY_NAME, ENTRIES, RuleEntry
 from schemacheck.files import resolved
-from schemacheck.rules import ALL_RULES, BY_CODE, BY_NAME, Rule
 from schemacheck.toml_lines import key_line
 
 
@@ -234,13 +234,14 @@ def parse_section(
 def _parse_rule_options(
     config: Config, rule_key: str, options: Any, prefix: tuple[str, ...], where: str
 ) -> None:
-    rule = BY_CODE.get(rule_key) or BY_NAME.get(rule_key)
+    entry = BY_CODE.get(rule_key) or BY_NAME.get(rule_key)
     keys = (*prefix, rule_key)
     name = _name(keys)
-    if rule is None:
+    if entry is None:
         raise ConfigError(f"{where}: `{name}`: unknown rule `{rule_key}`", key=keys)
     if not isinstance(options, dict):
         raise ConfigError(f"{where}: `{name}` must be a table, not {_describe(options)}", key=keys)
+    rule = entry.load()  # only configured rules: their options say what values fit
     known = {option.name: option for option in rule.options}
     settings = config.rule_settings.setdefault(rule.code, {})
     for key, value in options.items():
@@ -301,7 +302,7 @@ def resolve_selectors(
 def match_selector(selector: str) -> set[str] | None:
     selector = selector.strip()
     if selector == "ALL":
-        return {rule.code for rule in ALL_RULES}
+        return set(BY_CODE)
     upper = selector.upper()
     if upper in BY_CODE:
         return {upper}
@@ -309,7 +310,7 @@ def match_selector(selector: str) -> set[str] | None:
         return {BY_NAME[selector].code}
     if re.fullmatch(r"SC\d{0,2}", upper):
         # A prefix selects the rules that are on by default in that family.
-        found = {rule.code for rule in ALL_RULES if rule.code.startswith(upper)}
+        found = {code for code in BY_CODE if code.startswith(upper)}
         if found:
             return {code for code in found if BY_CODE[code].default_enabled} or found
     return None
@@ -324,7 +325,7 @@ class Selection:
     ignore: Sequence[str] = ()
 
 
-def _on_by_default(rule: type[Rule], config: Config) -> bool:
+def _on_by_default(rule: RuleEntry, config: Config) -> bool:
     """On by default, or switched on by the dialect, the ``async`` setting or an option."""
     settings = config.rule_settings.get(rule.code, {})
     return (
@@ -335,7 +336,8 @@ def _on_by_default(rule: type[Rule], config: Config) -> bool:
     )
 
 
-def enabled_rules(config: Config, cli: Selection | None = None) -> list[Rule]:
+def enabled_codes(config: Config, cli: Selection | None = None) -> tuple[str, ...]:
+    """The codes of the rules to run, in code order."""
     cli = cli or Selection()
     where = "command line"
     if cli.select is not None:
@@ -343,9 +345,9 @@ def enabled_rules(config: Config, cli: Selection | None = None) -> list[Rule]:
     elif config.select is not None:
         codes = resolve_selectors(config.select, "select", "config")
     else:
-        codes = {rule.code for rule in ALL_RULES if _on_by_default(rule, config)}
+        codes = {entry.code for entry in ENTRIES if _on_by_default(entry, config)}
     codes |= resolve_selectors(config.extend_select, "extend-select", "config")
     codes |= resolve_selectors(cli.extend_select, "--extend-select", where)
     codes -= resolve_selectors(config.ignore, "ignore", "config")
     codes -= resolve_selectors(cli.ignore, "--ignore", where)
-    return [rule(config.rule_settings.get(rule.code)) for rule in ALL_RULES if rule.code in codes]
+    return tuple(entry.code for entry in ENTRIES if entry.code in codes)

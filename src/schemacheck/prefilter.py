@@ -49,3 +49,8 @@ def may_hold_schema(text: str) -> bool:
 def code_only(text: str) -> str:
     """The text with every string and comment blanked to a space (line breaks inside them go)."""
     return _STRINGS_AND_COMMENTS.sub(" ", text)
+
+
+def may_be_migration(text: str) -> bool:
+    """Whether a module's text can be a migration: it names ``revision`` and ``upgrade()``."""
+    return "def upgrade(" in text and "revision" in text

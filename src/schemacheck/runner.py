@@ -20,17 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from schemacheck.config import Config, Selection, enabled_rules, resolve_selectors
+from schemacheck.catalog import BY_CODE
 from schemacheck.context import FileContext
-from schemacheck.diagnostics import Applicability, Diagnostic, Level
+from schemacheck.diagnostics import Diagnostic, Level
 from schemacheck.extract.names import Names, canonical
-from schemacheck.files import display_path, matches
+from schemacheck.files import display_path
 from schemacheck.fixes import apply_fixes
 from schemacheck.hollow import hollow_literals, touches
 from schemacheck.noqa import Directives, read_directives
 from schemacheck.prefilter import may_hold_schema
 from schemacheck.project import Handle, LibraryName, Project, ProjectFile
-from schemacheck.rules import BY_CODE, Rule
+from schemacheck.results import FileResult, Settings
+from schemacheck.rules.base import Rule
 from schemacheck.schema import FileSchema, NodeRef
 from schemacheck.source import LineIndex, NodeRanges, SourceDecodeError, SourceFile
 
@@ -42,59 +43,8 @@ else:
 MAX_FIX_ROUNDS = 100
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What a run does to each file."""
-
-    rules: tuple[Rule, ...]
-    config: Config
-    fix: bool = False
-    unsafe_fixes: bool = False
-    verbose: bool = False
-
-    def allows(self, applicability: Applicability) -> bool:
-        return applicability is Applicability.SAFE or self.unsafe_fixes
-
-
-@dataclass
-class FileResult:
-    path: str  # as reported
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    schema: FileSchema | None = None
-    source: str | None = None  # the text the diagnostics refer to (after fixes)
-    original: str | None = None  # the text as read, when fixes changed it
-    fixed_codes: dict[str, int] = field(default_factory=dict)  # fixes applied, by rule
-    errors: list[str] = field(default_factory=list)  # unreadable file, internal error, ...
-    unfixed: list[Diagnostic] | None = None  # the findings in ``original``, when fixes changed it
-
-    @property
-    def fixed(self) -> int:
-        return sum(self.fixed_codes.values())
-
-    @property
-    def changed(self) -> bool:
-        return self.original is not None and self.original != self.source
-
-
-@dataclass
-class RunResult:
-    files: list[FileResult]
-
-    @property
-    def diagnostics(self) -> list[Diagnostic]:
-        return sorted((d for f in self.files for d in f.diagnostics), key=lambda d: d.sort_key)
-
-    @property
-    def errors(self) -> list[str]:
-        return [e for f in self.files for e in f.errors]
-
-    @property
-    def fixed(self) -> int:
-        return sum(f.fixed for f in self.files)
-
-
 def _syntax_error(display: str, text: str, message: str, line: int, column: int) -> Diagnostic:
-    rule = BY_CODE["SC001"]
+    rule = BY_CODE["SC001"]  # its entry: the rule itself may not be selected
     lines = LineIndex(text)
     line = max(1, min(line, lines.line_count))
     start = min(lines.line_start(line) + max(column - 1, 0), len(text))
@@ -130,12 +80,8 @@ def _syntax_diagnostic(display: str, text: str, error: cst.ParserSyntaxError) ->
 
 
 def _rules_for(path: Path, settings: Settings) -> tuple[Rule, ...]:
-    config = settings.config
-    ignored: set[str] = set()
-    for pattern, selectors in config.per_file_ignores.items():
-        if matches(path, config.root, [pattern]):
-            ignored |= resolve_selectors(selectors, "per-file-ignores", "config")
-    return tuple(rule for rule in settings.rules if rule.code not in ignored)
+    codes = settings.codes_for(path)
+    return tuple(rule for rule in settings.rules if rule.code in codes)
 
 
 @dataclass
@@ -332,7 +278,7 @@ def unused_noqa(
     enabled: set[str],
 ) -> list[Diagnostic]:
     """SC002: ``# noqa: SC...`` codes of enabled rules that suppressed nothing on their line."""
-    rule = BY_CODE["SC002"]
+    rule = BY_CODE["SC002"].load()
     found = []
     for line, codes in sorted(directives.lines.items()):
         if codes is None:
@@ -574,21 +520,4 @@ def _write_fixes(path: Path, result: FileResult) -> str | None:
 
 def extract_only(settings: Settings) -> Settings:
     """Settings for a context file: read for the project, never reported on or fixed."""
-    return dataclasses.replace(settings, rules=(), fix=False)
-
-
-def make_settings(
-    config: Config,
-    selection: Selection | None = None,
-    *,
-    fix: bool = False,
-    unsafe_fixes: bool = False,
-    verbose: bool = False,
-) -> Settings:
-    return Settings(
-        rules=tuple(enabled_rules(config, selection or Selection())),
-        config=config,
-        fix=fix,
-        unsafe_fixes=unsafe_fixes,
-        verbose=verbose,
-    )
+    return dataclasses.replace(settings, codes=(), fix=False)

@@ -23,21 +23,12 @@ from typing import Any, Protocol
 from schemacheck.collector import load_kept
 from schemacheck.extract.names import Names
 from schemacheck.project import Project, ProjectFile
-from schemacheck.runner import (
-    FileResult,
-    PendingFile,
-    Settings,
-    extract_only,
-    finish_file,
-    prepare_file,
-    release,
-    relink,
-)
+from schemacheck.results import FileResult, Settings
+from schemacheck.runner import PendingFile, extract_only, finish_file, prepare_file, release, relink
 from schemacheck.schema import FileSchema
+from schemacheck.session import Task
 
 _BATCH = 16  # files a worker prepares before sending them
-
-Task = tuple[int, Path, bool]  # index, path, context file (extracted only, never reported)
 
 
 class Executor(Protocol):

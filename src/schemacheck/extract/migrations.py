@@ -31,11 +31,6 @@ if TYPE_CHECKING:
     from schemacheck.extract.models import ModelExtractor
 
 
-def may_be_migration(text: str) -> bool:
-    """Whether a module's text can be a migration: it names ``revision`` and ``upgrade()``."""
-    return "def upgrade(" in text and "revision" in text
-
-
 # Alembic's positional parameters, per operation (``Operations`` and ``BatchOperations``);
 # a test compares these with the installed Alembic.
 OPERATION_PARAMETERS: dict[str, tuple[str, ...]] = {

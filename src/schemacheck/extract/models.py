@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from schemacheck.diagnostics import Span
-from schemacheck.extract.migrations import MigrationExtractor, may_be_migration
+from schemacheck.extract.migrations import MigrationExtractor
 from schemacheck.extract.names import Names, dotted_name, first_from_imports
 from schemacheck.extract.queries import read_calls
 from schemacheck.extract.relationships import RELATIONSHIP_CALLS, read_relationship
 from schemacheck.positions import node_offsets, offsets_and_calls
+from schemacheck.prefilter import may_be_migration
 from schemacheck.schema import (
     _NO_LITERAL,
     STRING_TYPES,
