@@ -10,8 +10,10 @@ from schemacheck.rules import ALL_RULES, Rule
 def fix_sentence(rule: type[Rule]) -> str:
     if rule.fix_applicability is None:
         return "No fix is available."
-    return f"A {rule.fix_applicability.value} fix is available (`--fix`" + (
-        ", with `--unsafe-fixes`)." if rule.fix_applicability.value == "unsafe" else ")."
+    kind = rule.fix_applicability.value
+    article = "An" if kind[0] in "aeiou" else "A"
+    return f"{article} {kind} fix is available (`--fix`" + (
+        ", with `--unsafe-fixes`)." if kind == "unsafe" else ")."
     )
 
 
