@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemacheck import workers
+from schemacheck import runner, workers
 from schemacheck.cache import Cache
 from schemacheck.cli import cli
 from schemacheck.config import Config, Selection
@@ -127,6 +127,44 @@ def test_after_edits_the_cache_reports_what_a_cold_run_does(
             path.unlink()  # a file removed from the project
             files.remove(path)
     cached = _check(root, cache=True)
+    shutil.rmtree(root / ".cache")
+    assert _findings(cached) == _findings(_check(root))
+
+
+def test_files_linked_with_project_aliases_come_linked_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``from blog.database import Column`` (an alias of ``db.Column``) is linked once: after
+    one file changes, only that file is parsed; after the alias changes, its importers are."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "projects" / "blog", root)
+    parsed: list[Path] = []
+
+    def counting(text: str, display: str, settings: object) -> object:
+        parsed.append(Path(display).resolve())
+        return parse_text(text, display, settings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "parse_text", counting)
+    _check(root, cache=True)
+    user = root / "blog" / "user" / "models.py"
+    articles = root / "blog" / "articles" / "models.py"
+    assert {user.resolve(), articles.resolve()} <= set(parsed)
+
+    parsed.clear()
+    user.write_text(user.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    cached = _check(root, cache=True)
+    assert parsed == [user.resolve()]
+    assert _findings(cached) == _findings(_check(root))
+
+    parsed.clear()
+    database = root / "blog" / "database.py"
+    text = database.read_text(encoding="utf-8")
+    database.write_text(
+        text.replace("Column = db.Column", "from sqlalchemy.orm import mapped_column as Column"),
+        encoding="utf-8",
+    )
+    cached = _check(root, cache=True)
+    assert {user.resolve(), articles.resolve()} <= set(parsed)
     shutil.rmtree(root / ".cache")
     assert _findings(cached) == _findings(_check(root))
 

@@ -87,6 +87,16 @@ class Cache:
         digest.update(self.settings_key.encode())
         return digest.hexdigest()
 
+    @staticmethod
+    def linked_key(key: str, links: str) -> str:
+        """The key of a file's model as linked with the project's aliases ``links`` (the
+        bindings they gave it): the same file in a project that says otherwise is another entry."""
+        digest = hashlib.blake2b(digest_size=20)
+        for part in (b"linked", key.encode(), links.encode("utf-8", "surrogateescape")):
+            digest.update(len(part).to_bytes(8, "little"))
+            digest.update(part)
+        return digest.hexdigest()
+
     # ---- entries ----------------------------------------------------------------------------
 
     def _entry_path(self, key: str) -> Path:

@@ -15,6 +15,7 @@ The steps, each over every file before the next starts:
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from collections.abc import Sequence
 from pathlib import Path
@@ -99,6 +100,7 @@ class _Session:
         self.items: list[PendingFile] = []  # checked files, then context files, by index
         self.displays = reader.displays(paths)
         self.new_entries: dict[str, bytes] = {}  # by display path
+        self.linked_entries: dict[str, bytes] = {}  # files linked with aliases, by linked key
 
     def close(self) -> None:
         if self.executor is not None:
@@ -210,8 +212,11 @@ class _Session:
         if live:
             self._relink(project, live)
         if cached:
-            # Extracted without the project's aliases: parse it again.
-            self._parse_again(project, cached)
+            # Extracted without the project's aliases: linked as the last run left them, or
+            # parsed again.
+            missing = self._from_linked(project, {i: patches[i] for i in cached})
+            if missing:
+                self._parse_again(project, missing)
         return project
 
     def _relink(self, project: Project, patches: dict[int, Names]) -> None:
@@ -221,6 +226,38 @@ class _Session:
             if item.file is not None:
                 project.replace(item.file.schema, schema)
             item.result.schema = schema
+            key = self._linked_key(item, patches[index])
+            if key is not None:
+                linked = dataclasses.replace(item, names=patches[index])
+                self.linked_entries[key] = pickle.dumps(linked, pickle.HIGHEST_PROTOCOL)
+
+    def _linked_key(self, item: PendingFile, names: Names) -> str | None:
+        """Where the cache keeps ``item`` linked with ``names``."""
+        read = self.reader.reads.get(item.result.path)
+        if self.cache is None or read is None:
+            return None
+        return self.cache.linked_key(read.key, names.fingerprint())
+
+    def _from_linked(self, project: Project, patches: dict[int, Names]) -> list[int]:
+        """Take cached files linked from the cache where it has them with the same links (a
+        file imports the same aliases run after run); return the indices it lacks."""
+        missing: list[int] = []
+        with collector.paused():
+            for index, names in patches.items():
+                item = self.items[index]
+                key = self._linked_key(item, names)
+                entry = None if key is None or self.cache is None else self.cache.load_entry(key)
+                if (
+                    not isinstance(entry, PendingFile)
+                    or entry.result.schema is None
+                    or item.file is None
+                ):
+                    missing.append(index)
+                    continue
+                entry.path, entry.cached, entry.file = item.path, True, item.file
+                project.replace(item.file.schema, entry.result.schema)
+                self.items[index] = entry
+        return missing
 
     def _parse_again(self, project: Project, indices: list[int]) -> None:
         """Parse cached files again and link them: their models were extracted without the
@@ -303,6 +340,8 @@ class _Session:
         assert self.cache is not None
         for display, data in self.new_entries.items():
             self.cache.store_entry(self.reader.reads[display].key, data)
+        for key, data in self.linked_entries.items():
+            self.cache.store_entry(key, data)
         checked = self.items[: len(self.paths)]
         record = RunRecord(
             keys=self.reader.keys(item.path for item in self.items),

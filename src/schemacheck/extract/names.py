@@ -153,6 +153,17 @@ class Names:
     handles: set[str] = field(default_factory=set)  # Flask-SQLAlchemy ``db`` objects
     star_modules: list[str] = field(default_factory=list)
 
+    def fingerprint(self) -> str:
+        """The same text for equal bindings, whatever the order sets iterate in."""
+        return repr(
+            (
+                sorted(self.bindings.items()),
+                sorted(self.local),
+                sorted(self.handles),
+                self.star_modules,
+            )
+        )
+
     @classmethod
     def from_module(cls, module: cst.Module, text: str) -> Names:
         names = cls()
