@@ -48,11 +48,23 @@ def provided_names(schema: FileSchema) -> set[str]:
 
 def reached(
     project: Project,
-    texts: Mapping[str, frozenset[str]],
+    texts: Mapping[str, str],
     changed: set[str],
     old_schemas: Iterable[FileSchema],
 ) -> set[str]:
-    """The project files whose findings a change to ``changed`` may alter (themselves too)."""
+    """The project files whose findings a change to ``changed`` may alter (themselves too).
+
+    ``texts`` holds every checked file's text; the words of those that are not models are read
+    only when a changed file no longer defines a name.
+    """
+    known: dict[str, frozenset[str]] = {}
+
+    def words_of(path: str) -> frozenset[str]:
+        found = known.get(path)
+        if found is None:
+            found = known[path] = words(texts.get(path, ""))
+        return found
+
     providers: dict[str, set[str]] = {}
     for file in project.files:
         for name in provided_names(file.schema):
@@ -69,7 +81,7 @@ def reached(
         imported = _traced(project, file, list(file.schema.bindings.values()))
         for target in imported:
             importers.setdefault(target, set()).add(file.path)
-        for word in texts.get(file.path, ()):
+        for word in words_of(file.path) if file.path in texts else ():
             for target in providers.get(word, ()):
                 if target != file.path:
                     namers.setdefault(target, set()).add(file.path)
@@ -83,8 +95,8 @@ def reached(
     # Files that named a table or class a changed file no longer defines.
     old_names = set().union(*(provided_names(schema) for schema in old_schemas))
     if old_names:
-        for path, text_words in texts.items():
-            if not old_names.isdisjoint(text_words):
+        for path in texts:
+            if not old_names.isdisjoint(words_of(path)):
                 result.add(path)
     return result
 

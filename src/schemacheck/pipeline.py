@@ -22,7 +22,7 @@ from pathlib import Path
 
 from schemacheck import collector
 from schemacheck.cache import RunRecord
-from schemacheck.dependencies import reached, words
+from schemacheck.dependencies import reached
 from schemacheck.diagnostics import Diagnostic
 from schemacheck.extract.names import Names
 from schemacheck.project import Project, ProjectFile, module_name
@@ -296,7 +296,7 @@ class _Session:
                 return None
             if entry.result.schema is not None:
                 old.append(entry.result.schema)
-        texts = {path: words(self.reader.reads[path].text or "") for path in keys}
+        texts = {path: self.reader.reads[path].text or "" for path in keys}
         return reached(project, texts, changed, old)
 
     def _check(

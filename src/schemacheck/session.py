@@ -90,14 +90,21 @@ class Reader:
         self.settings = settings
         self.cache = cache
         self.reads: dict[str, Read] = {}  # by display path
+        self._displays: dict[Path, str] = {}
+
+    def display(self, path: Path) -> str:
+        """The path as reported (worked out once per run: a run asks for it many times)."""
+        found = self._displays.get(path)
+        if found is None:
+            found = self._displays[path] = display_path(path, self.settings.config.root)
+        return found
 
     def displays(self, paths: Iterable[Path]) -> list[str]:
-        root = self.settings.config.root
-        return [display_path(path, root) for path in paths]
+        return [self.display(path) for path in paths]
 
     def read(self, path: Path, context: bool) -> Read | None:
         """Read a file for its cache key (once per run); None when it cannot be read."""
-        display = display_path(path, self.settings.config.root)
+        display = self.display(path)
         if display in self.reads:
             return self.reads[display]
         assert self.cache is not None
@@ -125,6 +132,8 @@ def _from_record(
     displays = reader.displays(paths)
     if not set(displays) <= set(record.results):
         return None
+    if any(record.keys.get(d) != reader.reads[d].key for d in displays if d in reader.reads):
+        return None  # a checked file changed: no need to look for context files
     sources = [p for p, d in zip(paths, displays) if d in record.sources]
     migrations = [p for p, d in zip(paths, displays) if d in record.migrations]
     context = [
