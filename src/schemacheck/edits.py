@@ -186,16 +186,49 @@ def _extended_aliases(aliases: list[cst.ImportAlias], attrs: list[str]) -> list[
     return [*aliases[:-1], aliases[-1].with_changes(comma=inner), *added]
 
 
-def without_keyword(args: Sequence[cst.Arg], keyword: str) -> list[cst.Arg]:
-    """Remove one keyword argument, keeping the commas and line layout of the others."""
-    result = list(args)
-    for index, arg in enumerate(result):
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            if index > 0:
-                result[index - 1] = result[index - 1].with_changes(comma=arg.comma)
-            del result[index]
-            break
-    return result
+def keyword_removal(
+    ctx: FileContext, args: Sequence[cst.Arg], keyword: str
+) -> tuple[int, int] | None:
+    """The text to delete to remove one keyword argument, keeping the commas and line layout
+    of the others: the argument before it takes its comma (and what follows that comma).
+
+    Read from the source, not generated from the tree, so every other character stays as
+    written. None when the argument is missing, or a comment stands where a comma is looked
+    for.
+    """
+    for index, arg in enumerate(args):
+        if arg.keyword is None or arg.keyword.value != keyword:
+            continue
+        (arg_start, arg_end), (_, value_end) = ctx.node_range(arg, arg.value)
+        has_comma = not isinstance(arg.comma, cst.MaybeSentinel)
+        if index == 0:  # the argument, its comma and the space up to the next one
+            if index + 1 < len(args):
+                return arg_start, ctx.node_range(args[index + 1])[0][0]
+            comma = _comma_after(ctx.text, value_end, len(ctx.text)) if has_comma else None
+            return arg_start, arg_end if comma is None else comma + 1
+        _, previous_end = ctx.node_range(args[index - 1].value)[0]
+        start = _comma_after(ctx.text, previous_end, arg_start)
+        end = _comma_after(ctx.text, value_end, len(ctx.text)) if has_comma else arg_end
+        return None if start is None or end is None else (start, end)
+    return None
+
+
+def _comma_after(text: str, start: int, limit: int) -> int | None:
+    """Where the comma after an argument's value is (``start``: where the value ends)."""
+    found = text.find(",", start, limit)
+    return None if found < 0 or "#" in text[start:found] else found
+
+
+def splice(text: str, start: int, end: int, changes: Iterable[tuple[int, int, str]]) -> str:
+    """``text[start:end]`` with each ``(from, to, new)`` of ``changes`` (ranges inside it that
+    do not overlap) replaced."""
+    parts: list[str] = []
+    at = start
+    for change_start, change_end, new in sorted(changes):
+        parts += [text[at:change_start], new]
+        at = change_end
+    parts.append(text[at:end])
+    return "".join(parts)
 
 
 def writes_pipe_none(ctx: FileContext) -> bool:

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
-from schemacheck.edits import code_at_indent, spell, without_keyword, writes_pipe_none
+from schemacheck.edits import keyword_removal, spell, splice, writes_pipe_none
 from schemacheck.mapping import Role, find_column
 from schemacheck.pytypes import python_type
 from schemacheck.rules.base import Rule
@@ -147,29 +147,23 @@ class LegacyColumn(Rule):
             inner = f"{inner} | None" if pipe else f"{spelled.names['typing.Optional']}[{inner}]"
         annotation = f"{spelled.names['sqlalchemy.Mapped']}[{inner}]"
         value = statement.value
-        args = value.args
+        # The new code is the old one with a few ranges changed: nothing else is rewritten.
+        func_start, func_end = ctx.node_range(value.func)[0]
+        changes = [(func_start, func_end, spelled.names["sqlalchemy.mapped_column"])]
         if drop_nullable:
-            args = without_keyword(args, "nullable")
-        new_call = value.with_changes(
-            func=cst.parse_expression(spelled.names["sqlalchemy.mapped_column"]), args=args
-        )
-        indent = ctx.lines.line_indent(column.span.line)
-
-        def code(node: cst.CSTNode) -> str:
-            return code_at_indent(ctx, node, indent)
-
+            removed = keyword_removal(ctx, value.args, "nullable")
+            if removed is None:
+                return None
+            changes.append((*removed, ""))
+        start_node: cst.CSTNode = value
         if isinstance(statement, cst.Assign):
-            target = statement.targets[0]
-            text = (
-                f"{code(target.target)}: {annotation}{code(target.whitespace_before_equal)}="
-                f"{code(target.whitespace_after_equal)}{code(new_call)}"
-            )
-            start_node: cst.CSTNode = target.target
-        else:
-            text = code(new_call)
-            start_node = value
+            if len(statement.targets) != 1:
+                return None
+            start_node = statement.targets[0].target
+            _, target_end = ctx.node_range(start_node)[0]
+            changes.append((target_end, target_end, f": {annotation}"))
         (start, _), (_, end) = ctx.node_range(start_node, value)
-        edits = (Edit(start, end, text), *spelled.edits)
+        edits = (Edit(start, end, splice(ctx.text, start, end, changes)), *spelled.edits)
         return Fix(
             "Convert to `mapped_column()` with a `Mapped[...]` annotation",
             Applicability.SAFE,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix, Span
-from schemacheck.edits import code_at_indent, without_keyword
+from schemacheck.edits import keyword_removal
 from schemacheck.mapping import Mapping, TableView, primary_key_columns, table_views
 from schemacheck.rules.base import Rule
 from schemacheck.schema import ColumnDef, IndexDef
@@ -154,10 +154,7 @@ def _fix(ctx: FileContext, column: ColumnDef) -> Fix | None:
     start, end = ctx.node_range(call)[0]
     if "#" in ctx.text[start:end]:
         return None  # removing the argument could take a comment with it
-    new_call = call.with_changes(args=without_keyword(call.args, "index"))
-    indent = ctx.lines.line_indent(column.span.line)
-    return Fix(
-        "Remove `index=True`",
-        Applicability.SAFE,
-        (Edit(start, end, code_at_indent(ctx, new_call, indent)),),
-    )
+    removed = keyword_removal(ctx, call.args, "index")
+    if removed is None:
+        return None
+    return Fix("Remove `index=True`", Applicability.SAFE, (Edit(*removed, ""),))
