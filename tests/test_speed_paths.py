@@ -24,7 +24,7 @@ from schemacheck.cache import Cache
 from schemacheck.cli import cli
 from schemacheck.config import Config, Selection
 from schemacheck.files import matches
-from schemacheck.results import RunResult, make_settings
+from schemacheck.results import RunResult, Settings, make_settings
 from schemacheck.runner import Parsed, check_text, parse_text, release
 from schemacheck.session import run, settings_fingerprint
 from schemacheck.source import SourceDecodeError, SourceFile
@@ -74,6 +74,30 @@ def test_project_fixtures_with_two_jobs(tmp_path: Path) -> None:
     for copy in range(4):
         shutil.copytree(FIXTURES / "projects" / "shop", root / f"shop{copy}")
     assert _findings(_check(root, jobs=2)) == _findings(_check(root, jobs=1))
+
+
+def test_files_cached_as_workers_pickled_them_serve_the_next_run(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two jobs store what the workers sent; a run after one edit rebuilds the project from it."""
+    root = tmp_path / "project"
+    shutil.copytree(corpus, root)
+    _check(root, jobs=2, cache=True)
+    target = sorted(root.rglob("*.py"))[5]
+    target.write_text(target.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    prepared: list[Path] = []
+    real = workers.prepare_file
+
+    def counting(path: Path, settings: Settings) -> object:
+        prepared.append(path)
+        return real(path, settings)
+
+    monkeypatch.setattr(workers, "prepare_file", counting)
+    cached = _check(root, jobs=1, cache=True)
+    assert prepared == [target]
+    monkeypatch.undo()
+    shutil.rmtree(root / ".cache")
+    assert _findings(cached) == _findings(_check(root))
 
 
 def test_a_warm_run_parses_nothing_and_reports_the_same(

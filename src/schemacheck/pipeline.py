@@ -110,7 +110,8 @@ class _Session:
         if self.executor is None:
             if self.jobs > 1 and count >= 2 * _MIN_FILES_PER_WORKER:
                 workers = min(self.jobs, count // _MIN_FILES_PER_WORKER)
-                self.executor = ProcessExecutor(self.settings, workers)
+                keep = self.cache is not None  # new cache entries: as the workers pickled them
+                self.executor = ProcessExecutor(self.settings, workers, keep_pickled=keep)
             else:
                 self.executor = LocalExecutor(self.settings)
         return self.executor
@@ -150,10 +151,11 @@ class _Session:
                 else:
                     misses.append((index, path, context))
         if misses:
-            prepared = self._executor(len(misses)).prepare(misses)
-            for item in prepared.values():
+            executor = self._executor(len(misses))
+            prepared = executor.prepare(misses)
+            for index, item in prepared.items():
                 if self.cache is not None and item.result.path in self.reader.reads:
-                    data = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+                    data = executor.pickled(index) or pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
                     self.new_entries[item.result.path] = data
             items.update(prepared)
         return [items[index] for index, _, _ in tasks]

@@ -20,6 +20,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Protocol
 
+from schemacheck import collector
 from schemacheck.collector import load_kept
 from schemacheck.extract.names import Names
 from schemacheck.project import Project, ProjectFile
@@ -34,6 +35,10 @@ _BATCH = 16  # files a worker prepares before sending them
 class Executor(Protocol):
     def prepare(self, tasks: list[Task]) -> dict[int, PendingFile]:
         """Read, parse and extract files, keeping their trees for ``relink`` and ``finish``."""
+
+    def pickled(self, index: int) -> bytes | None:
+        """A prepared file as pickled on its way here (the cache stores those very bytes), if
+        it came from another process; taken once."""
 
     def relink(self, names: dict[int, Names]) -> dict[int, FileSchema]:
         """Extract prepared files again with the project's view of their imports."""
@@ -116,6 +121,9 @@ class LocalExecutor:
     def prepare(self, tasks: list[Task]) -> dict[int, PendingFile]:
         return self.files.prepare(tasks)
 
+    def pickled(self, index: int) -> bytes | None:
+        return None
+
     def relink(self, names: dict[int, Names]) -> dict[int, FileSchema]:
         return self.files.relink(names)
 
@@ -135,9 +143,11 @@ def _serve(connection: Connection, settings: Settings) -> None:
         except EOFError:
             return
         if command == "prepare":
-            # In small batches, so that the caller reads them while the rest are parsed.
+            # In small batches, so that the caller reads them while the rest are parsed; each
+            # file pickled alone, so that the caller can cache it without pickling it again.
             for start in range(0, len(argument), _BATCH):
-                connection.send(files.prepare(argument[start : start + _BATCH]))
+                prepared = files.prepare(argument[start : start + _BATCH])
+                connection.send({i: pickle.dumps(item, _PROTOCOL) for i, item in prepared.items()})
             connection.send(None)
         elif command == "relink":
             connection.send(files.relink(argument))
@@ -164,7 +174,7 @@ def _own_project(files: _Files, layout: list[_Slot], batches: list[bytes]) -> Pr
     """
     others: dict[int, PendingFile] = {}
     for batch in batches:
-        others.update(load_kept(batch))
+        others.update(_unpickled(load_kept(batch)))
     project = Project()
     for index, file in layout:
         if file.schema.path == _ELSEWHERE:
@@ -178,7 +188,7 @@ def _own_project(files: _Files, layout: list[_Slot], batches: list[bytes]) -> Pr
 class ProcessExecutor:
     """Worker processes, each keeping the files it prepared (see the module's docstring)."""
 
-    def __init__(self, settings: Settings, jobs: int) -> None:
+    def __init__(self, settings: Settings, jobs: int, *, keep_pickled: bool = False) -> None:
         method = "fork" if sys.platform.startswith("linux") else "spawn"
         context: Any = multiprocessing.get_context(method)
         self.connections: list[Connection] = []
@@ -195,6 +205,8 @@ class ProcessExecutor:
         self.load = [0] * jobs
         self.batches: list[tuple[int, bytes]] = []  # prepared files, as each worker sent them
         self.relinked: set[int] = set()  # files whose newest model only this process has
+        self.keep_pickled = keep_pickled  # for :meth:`pickled`
+        self.pickled_files: dict[int, bytes] = {}
 
     def _ask(self, commands: dict[int, tuple[str, Any]]) -> dict[int, Any]:
         """Send each worker its command; gather the batches they answer with, as they come."""
@@ -213,9 +225,12 @@ class ProcessExecutor:
                 if batch is None:
                     busy.discard(ready)
                     continue
-                found.update(batch)
                 if commands[self.connections.index(ready)][0] == "prepare":
                     self.batches.append((self.connections.index(ready), raw))
+                    if self.keep_pickled:
+                        self.pickled_files.update(batch)
+                    batch = _unpickled(batch)
+                found.update(batch)
         return found
 
     def prepare(self, tasks: list[Task]) -> dict[int, PendingFile]:
@@ -231,6 +246,9 @@ class ProcessExecutor:
         for index, item in prepared.items():
             self.index_of[item.result.path] = index
         return prepared
+
+    def pickled(self, index: int) -> bytes | None:
+        return self.pickled_files.pop(index, None)
 
     def relink(self, names: dict[int, Names]) -> dict[int, FileSchema]:
         shares: dict[int, dict[int, Names]] = {}
@@ -271,6 +289,15 @@ class ProcessExecutor:
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
+
+
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+def _unpickled(batch: dict[int, bytes]) -> dict[int, PendingFile]:
+    """A worker's batch of prepared files, each pickled alone."""
+    with collector.paused():
+        return {index: pickle.loads(data) for index, data in batch.items()}
 
 
 _ELSEWHERE = "\0elsewhere"
