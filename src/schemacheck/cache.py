@@ -22,7 +22,6 @@ import importlib.util
 import os
 import pickle
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +63,7 @@ class Cache:
         self.settings_key = settings_key
         self.base = directory / f"{__version__}-{_FORMAT}"
         self._ready = False
+        self._directories: set[Path] = set()  # made already
 
     @staticmethod
     def settings_fingerprint(*parts: object) -> str:
@@ -166,9 +166,14 @@ class Cache:
         """Write atomically: a reader sees the old record or the new one, never half of one."""
         if not self._prepare():
             return
+        # Named for this process: no other live process writes it, and a run writes one file at
+        # a time (a leftover of a killed process with the same id is overwritten).
+        temporary = f"{path}.{os.getpid()}.tmp"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            if path.parent not in self._directories:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._directories.add(path.parent)
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         except OSError:
             return
         try:
