@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import random
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from schemacheck import runner, workers
 from schemacheck.cache import Cache
 from schemacheck.cli import cli
 from schemacheck.config import Config, Selection
-from schemacheck.files import matches
+from schemacheck.files import DEFAULT_EXCLUDES, discover, matches
 from schemacheck.results import RunResult, Settings, make_settings
 from schemacheck.runner import Parsed, check_text, parse_text, release
 from schemacheck.session import run, settings_fingerprint
@@ -343,6 +345,64 @@ def test_excludes_match_as_each_glob_does_alone(patterns: list[str], parts: list
     path = root.joinpath(*parts)
     relative = "/".join(parts)
     assert matches(path, root, patterns) == _matches_one_by_one(relative, parts[-1], patterns)
+
+
+def _discovered_one_by_one(top: Path, root: Path, patterns: list[str]) -> list[Path]:
+    """Discovery as defined: a walk where every directory and file is matched on its own."""
+    found: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    for directory, dirnames, filenames in os.walk(top):
+        current = Path(directory)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not matches(current / d, root, patterns)
+            and not (current / d / "pyvenv.cfg").is_file()
+        )
+        for name in sorted(filenames):
+            path = current / name
+            if name.endswith((".py", ".pyi")) and not matches(path, root, patterns):
+                stat = path.stat()
+                if (stat.st_dev, stat.st_ino) not in seen:
+                    seen.add((stat.st_dev, stat.st_ino))
+                    found.append(path)
+    return found
+
+
+_TREE_NAMES = st.sampled_from(
+    ["a", "b", "models", "build", "venv", "x.py", "y.pyi", "z.txt", "pyvenv.cfg", "m_test.py"]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@example([["a", "b", "x.py"], ["a", "x.py"], ["b", "a", "b", "x.py"]], ["a/b"])
+@example([["a", "models", "b", "x.py"], ["models", "y.pyi"]], ["**/models", "a/*"])
+@given(
+    st.lists(st.lists(_TREE_NAMES, min_size=1, max_size=4), max_size=12),
+    st.lists(st.sampled_from(["*_test.py", "a/b", "**/models", "b", "*.pyi", "a/*"]), max_size=3),
+)
+def test_discovery_matches_each_path_on_its_own(tree: list[list[str]], excludes: list[str]) -> None:
+    """Files found by the walk, with excludes read once per directory, are those found by
+    matching every path alone (default excludes, virtualenvs and order included)."""
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        for parts in tree:
+            path = root.joinpath(*parts)
+            if any(p.is_file() for p in [path, *path.parents] if root in p.parents):
+                continue  # a file stands where a directory would go
+            if path.exists():
+                continue
+            if "." in parts[-1]:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("", encoding="utf-8")
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+        patterns = [*DEFAULT_EXCLUDES, *excludes]
+        for top, base in ((root, root), (root / "a", root), (root, root / "a")):
+            if top.is_dir():
+                assert list(discover([top], base, excludes)) == _discovered_one_by_one(
+                    top, base, patterns
+                )
 
 
 _EVERY_MODEL_FIXTURE = sorted(

@@ -110,10 +110,6 @@ def _matchers(
     return union(on_path), union(on_name)
 
 
-def _is_virtualenv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").is_file()
-
-
 def discover(
     paths: Iterable[Path],
     root: Path,
@@ -149,35 +145,53 @@ def discover(
 def _walk(
     top: Path, root: Path, patterns: list[str], once: object, recursive: bool = True
 ) -> Iterator[Path]:
+    """``os.walk`` with excludes, in a stable order, each directory entered once.
+
+    Names are matched as strings, against the directory's path relative to ``root`` worked out
+    once per directory: building a ``Path`` and resolving every entry was most of the time of a
+    run answered from the cache.
+    """
     visited_dirs: set[tuple[int, int]] = set()
     for directory, dirnames, filenames in os.walk(top, followlinks=True):
-        current = Path(directory)
         try:
-            stat = current.stat()
-            key = (stat.st_dev, stat.st_ino)
+            stat = os.stat(directory)
         except OSError:
             continue
+        key = (stat.st_dev, stat.st_ino)
         if key in visited_dirs:
             dirnames[:] = []  # a symlink loop or a second link to the same directory
             continue
         visited_dirs.add(key)
+        excluded = _exclusion(directory, root, patterns)
         # Symlinked directories last, so that a file reachable both ways is reported where it is.
         dirnames[:] = sorted(
             (
                 d
                 for d in (dirnames if recursive else ())
-                if not matches(current / d, root, patterns) and not _is_virtualenv(current / d)
+                if not excluded(d) and not os.path.isfile(os.path.join(directory, d, "pyvenv.cfg"))
             ),
-            key=lambda d: ((current / d).is_symlink(), d),
+            key=lambda d: (os.path.islink(os.path.join(directory, d)), d),
         )
         for filename in sorted(filenames):
-            if not filename.endswith((".py", ".pyi")):
+            if not filename.endswith((".py", ".pyi")) or excluded(filename):
                 continue
-            path = current / filename
-            if matches(path, root, patterns):
-                continue
+            path = Path(directory, filename)
             if once(path):  # type: ignore[operator]
                 yield path
+
+
+def _exclusion(directory: str, root: Path, patterns: list[str]) -> Callable[[str], bool]:
+    """Whether a name in ``directory`` is excluded: :func:`matches`, with the directory's part
+    of the relative path worked out once."""
+    base = str(root)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    absolute = os.path.abspath(directory)
+    if not (absolute.startswith(prefix) or absolute + os.sep == prefix):
+        return lambda name: matches(Path(directory, name), root, patterns)  # outside the root
+    inside = absolute[len(prefix) :].replace(os.sep, "/")
+    relative_dir = inside + "/" if inside else ""
+    by_path, by_name = _matchers(tuple(patterns))
+    return lambda name: by_path(relative_dir + name) is not None or by_name(name) is not None
 
 
 def display_path(path: Path, root: Path) -> str:
