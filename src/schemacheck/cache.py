@@ -22,6 +22,7 @@ import importlib.util
 import os
 import pickle
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,9 +167,9 @@ class Cache:
         """Write atomically: a reader sees the old record or the new one, never half of one."""
         if not self._prepare():
             return
-        # Named for this process: no other live process writes it, and a run writes one file at
-        # a time (a leftover of a killed process with the same id is overwritten).
-        temporary = f"{path}.{os.getpid()}.tmp"
+        # Named for this process and thread, which write one file at a time (a leftover of a
+        # killed process with the same id is overwritten).
+        temporary = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
             if path.parent not in self._directories:
                 path.parent.mkdir(parents=True, exist_ok=True)

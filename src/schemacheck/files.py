@@ -73,18 +73,28 @@ def forget_resolved() -> None:
 def matches(path: Path, root: Path, patterns: Iterable[str]) -> bool:
     """Whether ``path`` matches a glob: against its path relative to ``root`` (as written, else
     with symlinks followed), or its name."""
-    absolute = os.path.abspath(path)
-    base = str(root)
-    prefix = base if base.endswith(os.sep) else base + os.sep
-    if absolute.startswith(prefix):
-        relative = absolute[len(prefix) :].replace(os.sep, "/")
-    else:
+    relative = _inside(os.path.abspath(path), root)
+    if relative is None:
         try:
             relative = resolved(path).relative_to(root).as_posix()
         except ValueError:
             relative = path.as_posix()
-    by_path, by_name = _matchers(tuple(patterns))
-    return by_path(relative) is not None or by_name(path.name) is not None
+    return _matched(relative, path.name, tuple(patterns))
+
+
+def _inside(absolute: str, root: Path) -> str | None:
+    """``absolute`` relative to ``root``, with ``/`` separators ("" for the root itself); None
+    when it is not below the root as written."""
+    base = str(root)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if absolute.startswith(prefix):
+        return absolute[len(prefix) :].replace(os.sep, "/")
+    return "" if absolute + os.sep == prefix else None
+
+
+def _matched(relative: str, name: str, patterns: tuple[str, ...]) -> bool:
+    by_path, by_name = _matchers(patterns)
+    return by_path(relative) is not None or by_name(name) is not None
 
 
 @functools.lru_cache(maxsize=64)
@@ -183,15 +193,12 @@ def _walk(
 def _exclusion(directory: str, root: Path, patterns: list[str]) -> Callable[[str], bool]:
     """Whether a name in ``directory`` is excluded: :func:`matches`, with the directory's part
     of the relative path worked out once."""
-    base = str(root)
-    prefix = base if base.endswith(os.sep) else base + os.sep
-    absolute = os.path.abspath(directory)
-    if not (absolute.startswith(prefix) or absolute + os.sep == prefix):
-        return lambda name: matches(Path(directory, name), root, patterns)  # outside the root
-    inside = absolute[len(prefix) :].replace(os.sep, "/")
+    inside = _inside(os.path.abspath(directory), root)
+    if inside is None:  # outside the root: each path is resolved
+        return lambda name: matches(Path(directory, name), root, patterns)
     relative_dir = inside + "/" if inside else ""
-    by_path, by_name = _matchers(tuple(patterns))
-    return lambda name: by_path(relative_dir + name) is not None or by_name(name) is not None
+    globs = tuple(patterns)
+    return lambda name: _matched(relative_dir + name, name, globs)
 
 
 def display_path(path: Path, root: Path) -> str:

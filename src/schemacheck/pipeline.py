@@ -241,8 +241,8 @@ class _Session:
         return self.cache.linked_key(read.key, names.fingerprint())
 
     def _from_linked(self, project: Project, patches: dict[int, Names]) -> list[int]:
-        """Take cached files linked from the cache where it has them with the same links (a
-        file imports the same aliases run after run); return the indices it lacks."""
+        """Swap in each cached file's model as an earlier run linked it with these same links
+        (a file imports the same aliases run after run); return the indices the cache lacks."""
         missing: list[int] = []
         with collector.paused():
             for index, names in patches.items():

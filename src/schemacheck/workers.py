@@ -37,8 +37,8 @@ class Executor(Protocol):
         """Read, parse and extract files, keeping their trees for ``relink`` and ``finish``."""
 
     def pickled(self, index: int) -> bytes | None:
-        """A prepared file as pickled on its way here (the cache stores those very bytes), if
-        it came from another process; taken once."""
+        """A file of the latest :meth:`prepare` as pickled on its way here (the cache stores
+        those very bytes), if it came from another process; taken once."""
 
     def relink(self, names: dict[int, Names]) -> dict[int, FileSchema]:
         """Extract prepared files again with the project's view of their imports."""
@@ -234,6 +234,7 @@ class ProcessExecutor:
         return found
 
     def prepare(self, tasks: list[Task]) -> dict[int, PendingFile]:
+        self.pickled_files.clear()  # only the files of the latest call are asked for
         shares: dict[int, list[Task]] = {}
         for task in sorted(tasks, key=lambda t: -_size(t[1])):
             worker = min(range(len(self.load)), key=lambda w: self.load[w])
