@@ -80,8 +80,10 @@ class FileContext:
         # of continuation lines relative to the block's, as it does in the whole file.
         indent = self.lines.line_indent(self.lines.position(start)[0])
         prefix = f"if 1:{self.newline}{indent}" if indent else ""
+        from schemacheck.parsing import parse_module  # parsing side, loaded with libcst
+
         try:
-            fragment = libcst.parse_module(prefix + self.text[start:end] + self.newline)
+            fragment = parse_module(prefix + self.text[start:end] + self.newline)
         except libcst.ParserSyntaxError:
             return None
         line = fragment.body[0] if len(fragment.body) == 1 else None

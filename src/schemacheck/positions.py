@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import libcst as cst
+from libcst._nodes.expression import _BaseParenthesizedNode
 from libcst._nodes.internal import CodegenState
 
 from schemacheck.source import RANGE_BITS, NodeRanges
@@ -68,6 +69,35 @@ class _SyntacticRange:
                 state.found[key] = start << RANGE_BITS | state.offset
 
 
+class _Parenthesized:
+    """libcst's ``_parenthesize`` for the replay, as a plain context manager.
+
+    libcst writes it as a generator-based ``@contextmanager``; it wraps nearly every expression,
+    and making and stepping those generators was about a sixth of the replay. Same steps: the
+    opening parentheses, the node's syntactic range, the closing ones.
+    """
+
+    __slots__ = ("node", "state")
+
+    def __init__(self, state: _OffsetState) -> None:
+        self.state = state
+        self.node: Any = None
+
+    def __enter__(self) -> None:
+        state, node = self.state, self.node
+        state.parenthesized.append(node)  # nested expressions reuse this object
+        for lpar in node.lpar:
+            lpar._codegen(state)
+        state.ranges.append((node, None, None, state.offset))
+
+    def __exit__(self, *exc: object) -> None:
+        state = self.state
+        state._range.__exit__()
+        node = state.parenthesized.pop()
+        for rpar in node.rpar:
+            rpar._codegen(state)
+
+
 class _OffsetState(CodegenState):
     def __init__(
         self, module: cst.Module, wanted: set[int] | None, skipped: frozenset[type[cst.CSTNode]]
@@ -84,6 +114,8 @@ class _OffsetState(CodegenState):
         self.found: NodeRanges = {}
         self.calls: list[cst.Call] = []  # every call, in source order (outer before inner)
         self._range = _SyntacticRange(self)
+        self._parenthesize = _Parenthesized(self)
+        self.parenthesized: list[Any] = []  # the nodes whose closing parentheses are due
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
@@ -121,6 +153,20 @@ class _OffsetState(CodegenState):
         recorder = self._range
         recorder.node, recorder.start_node, recorder.end_node = node, start_node, end_node
         return recorder
+
+
+_parenthesize_any_state = _BaseParenthesizedNode._parenthesize
+
+
+def _parenthesize(node: Any, state: CodegenState) -> Any:
+    if type(state) is _OffsetState:
+        recorder = state._parenthesize
+        recorder.node = node
+        return recorder
+    return _parenthesize_any_state(node, state)  # code generation for fixes: libcst's own
+
+
+_BaseParenthesizedNode._parenthesize = _parenthesize  # type: ignore[method-assign, assignment]
 
 
 def node_offsets(module: cst.Module, nodes: Iterable[cst.CSTNode] | None = None) -> NodeRanges:

@@ -100,9 +100,11 @@ class Parsed:
 
 def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnostic | str:
     """The parsed file, or its syntax error (SC001), or an internal error message."""
+    from schemacheck.parsing import parse_module  # with libcst: only when parsing
+
     parsed_text, hollow = hollow_literals(text)
     try:
-        module = cst.parse_module(parsed_text)
+        module = parse_module(parsed_text)
     except cst.ParserSyntaxError as error:
         return _syntax_diagnostic(display, text, error)
     except Exception as error:
@@ -163,11 +165,12 @@ def without_tree(pending: PendingFile, settings: Settings) -> PendingFile:
 def relink(parsed: Parsed, text: str, names: Names) -> Parsed:
     """The file extracted again with ``names``: extraction is cheap beside parsing."""
     from schemacheck.extract.models import extract_models
+    from schemacheck.parsing import parse_module
 
     module = parsed.module
     measured = None
     if module is None:  # released: parse it again (only files that import project aliases)
-        module = cst.parse_module(hollow_literals(text)[0])
+        module = parse_module(hollow_literals(text)[0])
     else:  # the same tree: its nodes' ranges and its calls are already known
         measured = parsed.offsets, parsed.calls
     path = parsed.schema.path

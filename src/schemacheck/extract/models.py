@@ -16,6 +16,7 @@ from schemacheck.extract.migrations import MigrationExtractor
 from schemacheck.extract.names import Names, dotted_name, first_from_imports
 from schemacheck.extract.queries import read_calls
 from schemacheck.extract.relationships import RELATIONSHIP_CALLS, read_relationship
+from schemacheck.parsing import parse_expression
 from schemacheck.positions import node_offsets, offsets_and_calls
 from schemacheck.prefilter import may_be_migration
 from schemacheck.schema import (
@@ -41,7 +42,7 @@ from schemacheck.schema import (
     TableArgs,
     TableDef,
 )
-from schemacheck.source import LineIndex, unpack_range
+from schemacheck.source import RANGE_BITS, RANGE_MASK, LineIndex
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -124,6 +125,7 @@ class ModelExtractor:
         self._metadata_vars: dict[str, bool] = {}
         self._function_depth = 0  # inside a function: tables there are built at run time
         self.newline = module.default_newline
+        self._length = len(text)
 
     # ---- positions and small values -------------------------------------------------------
 
@@ -136,8 +138,8 @@ class ModelExtractor:
         packed = self.offsets.get(id(node))
         if packed is None:  # a kind of node the pass leaves out (see ``positions``)
             packed = self.offsets[id(node)] = node_offsets(self.module, [node])[id(node)]
-        start, end = unpack_range(packed)
-        return start, min(end, len(self.text))
+        end = packed & RANGE_MASK
+        return packed >> RANGE_BITS, end if end < self._length else self._length
 
     def span(self, node: cst.CSTNode) -> Span:
         # One object per range: a model names most ranges several times (a column's statement,
@@ -153,7 +155,7 @@ class ModelExtractor:
         return self.text[start:end]
 
     def expr(self, node: cst.BaseExpression) -> Expr:
-        call = self.call(node) if isinstance(node, cst.Call) else None
+        call = self.call(node) if type(node) is cst.Call else None
         qualname = call.qualname if call is not None else self.names.resolve(node)
         return Expr(
             span=self.span(node),
@@ -838,7 +840,7 @@ def _parse_string_annotation(node: cst.SimpleString) -> cst.BaseExpression | Non
     if not isinstance(value, str):
         return None
     try:
-        return cst.parse_expression(value)
+        return parse_expression(value)
     except cst.ParserSyntaxError:
         return None
 
@@ -872,26 +874,29 @@ def _is_construct(qualname: str | None) -> bool:
     return qualname is not None and qualname.startswith(("sqlalchemy.", "sqlmodel."))
 
 
+_NAMED_CONSTANTS = {"True": True, "False": False, "None": None}
+
+
 def _literal(node: cst.BaseExpression | None) -> Any:
-    if node is None:
-        return _NO_LITERAL
-    if isinstance(node, cst.SimpleString):
-        quoted = node.value
+    # Exact types, not ``isinstance``: libcst's node classes derive from abstract bases, whose
+    # checks cost several times as much, and this runs for every expression a model holds.
+    kind = type(node)
+    found: Any = node
+    if kind is cst.SimpleString:
+        quoted = found.value
         if quoted[0] in "\"'" and quoted[1:2] != quoted[0] and "\\" not in quoted:
             return quoted[1:-1]  # a plain one-line string: no escapes to evaluate
         try:
-            return node.evaluated_value
+            return found.evaluated_value
         except Exception:
             return _NO_LITERAL
-    if isinstance(node, cst.ConcatenatedString):
-        value = node.evaluated_value
+    if kind is cst.Name:
+        return _NAMED_CONSTANTS.get(found.value, _NO_LITERAL)
+    if kind is cst.Integer or kind is cst.Float:
+        return found.evaluated_value
+    if kind is cst.ConcatenatedString:
+        value = found.evaluated_value
         return value if isinstance(value, str) else _NO_LITERAL
-    if isinstance(node, cst.Integer):
-        return node.evaluated_value
-    if isinstance(node, cst.Float):
-        return node.evaluated_value
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
-        return {"True": True, "False": False, "None": None}[node.value]
     return _NO_LITERAL
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -95,11 +95,14 @@ def canonical(full: str) -> str:
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = dotted_name(node.value)
-        return None if head is None else f"{head}.{node.attr.value}"
+    # Exact types: checks against libcst's abstract-base classes cost several times as much.
+    kind = type(node)
+    found: Any = node
+    if kind is cst.Name:
+        return str(found.value)
+    if kind is cst.Attribute:
+        head = dotted_name(found.value)
+        return None if head is None else f"{head}.{found.attr.value}"
     return None
 
 
