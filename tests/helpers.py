@@ -22,6 +22,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 UPDATE = os.environ.get("SCHEMACHECK_UPDATE_FIXTURES") == "1"
 
 
+def fixture_texts() -> Iterator[tuple[Path, str]]:
+    """Every fixture module that is UTF-8 text, with its text (syntax errors included)."""
+    for path in sorted(FIXTURES.rglob("*.py")):
+        try:
+            yield path, path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+
+
 def render(diagnostics: Sequence[Diagnostic]) -> str:
     lines = []
     for d in diagnostics:

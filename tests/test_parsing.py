@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import libcst as cst
 import pytest
 
 from schemacheck import parsing
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def _sources() -> list[Path]:
-    return sorted(p for p in FIXTURES.rglob("*.py") if p.stat().st_size < 200_000)
+from tests.helpers import fixture_texts
 
 
 def test_every_fixture_parses_to_the_tree_libcst_gives() -> None:
     compared = 0
-    for path in _sources():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError):
-            continue
+    for path, text in fixture_texts():
         try:
             expected: cst.Module | str = cst.parse_module(text)
         except Exception as error:

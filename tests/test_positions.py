@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import libcst as cst
 from hypothesis import given, settings
@@ -12,8 +11,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from schemacheck.positions import node_offsets, offsets_and_calls
 from schemacheck.source import unpack_range
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.helpers import fixture_texts
 
 
 def _expected(module: cst.Module, text: str) -> dict[int, tuple[int, int, str]]:
@@ -57,12 +55,11 @@ def expected_calls(module: cst.Module) -> list[cst.Call]:
 
 def test_every_fixture_gets_the_ranges_position_provider_gives() -> None:
     compared = 0
-    for path in sorted(FIXTURES.rglob("*.py")):
+    for _, text in fixture_texts():
         try:
-            text = path.read_text(encoding="utf-8")
             cst.parse_module(text)
         except Exception:
-            continue  # syntax errors and non-UTF-8 fixtures have no tree
+            continue  # syntax errors have no tree
         compared += _compare(text)
     assert compared > 10_000
 

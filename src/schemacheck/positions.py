@@ -5,6 +5,9 @@ libcst's ``PositionProvider`` records a ``CodeRange`` for every node of the tree
 parse. Here the module's own code generation is replayed once, counting characters. A file's
 pass keeps the ranges of the nodes that are read (not whitespace or punctuation, most of a tree);
 any other node is measured on request.
+
+libcst's ``_parenthesize`` is replaced by one that hands this replay a plain context manager
+(:class:`_Parenthesized`) and leaves every other code generation to libcst's own.
 """
 
 from __future__ import annotations
@@ -85,7 +88,7 @@ class _Parenthesized:
 
     def __enter__(self) -> None:
         state, node = self.state, self.node
-        state.parenthesized.append(node)  # nested expressions reuse this object
+        state.unclosed.append(node)  # nested expressions reuse this object
         for lpar in node.lpar:
             lpar._codegen(state)
         state.ranges.append((node, None, None, state.offset))
@@ -93,7 +96,7 @@ class _Parenthesized:
     def __exit__(self, *exc: object) -> None:
         state = self.state
         state._range.__exit__()
-        node = state.parenthesized.pop()
+        node = state.unclosed.pop()
         for rpar in node.rpar:
             rpar._codegen(state)
 
@@ -114,8 +117,8 @@ class _OffsetState(CodegenState):
         self.found: NodeRanges = {}
         self.calls: list[cst.Call] = []  # every call, in source order (outer before inner)
         self._range = _SyntacticRange(self)
-        self._parenthesize = _Parenthesized(self)
-        self.parenthesized: list[Any] = []  # the nodes whose closing parentheses are due
+        self.parenthesizer = _Parenthesized(self)
+        self.unclosed: list[Any] = []  # nodes whose closing parentheses are still to come
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
@@ -160,7 +163,7 @@ _parenthesize_any_state = _BaseParenthesizedNode._parenthesize
 
 def _parenthesize(node: Any, state: CodegenState) -> Any:
     if type(state) is _OffsetState:
-        recorder = state._parenthesize
+        recorder = state.parenthesizer
         recorder.node = node
         return recorder
     return _parenthesize_any_state(node, state)  # code generation for fixes: libcst's own

@@ -23,7 +23,7 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 # tens of thousands of nodes per file, and one int costs a third of a pair of them.
 NodeRanges = dict[int, int]  # ``id(node)`` -> packed range
 RANGE_BITS = 32
-RANGE_MASK = (1 << RANGE_BITS) - 1
+_RANGE_MASK = (1 << RANGE_BITS) - 1
 
 
 def pack_range(start: int, end: int) -> int:
@@ -31,7 +31,7 @@ def pack_range(start: int, end: int) -> int:
 
 
 def unpack_range(packed: int) -> tuple[int, int]:
-    return packed >> RANGE_BITS, packed & RANGE_MASK
+    return packed >> RANGE_BITS, packed & _RANGE_MASK
 
 
 class SourceDecodeError(Exception):

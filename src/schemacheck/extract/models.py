@@ -42,7 +42,7 @@ from schemacheck.schema import (
     TableArgs,
     TableDef,
 )
-from schemacheck.source import RANGE_BITS, RANGE_MASK, LineIndex
+from schemacheck.source import LineIndex, unpack_range
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -138,8 +138,8 @@ class ModelExtractor:
         packed = self.offsets.get(id(node))
         if packed is None:  # a kind of node the pass leaves out (see ``positions``)
             packed = self.offsets[id(node)] = node_offsets(self.module, [node])[id(node)]
-        end = packed & RANGE_MASK
-        return packed >> RANGE_BITS, end if end < self._length else self._length
+        start, end = unpack_range(packed)
+        return start, end if end < self._length else self._length
 
     def span(self, node: cst.CSTNode) -> Span:
         # One object per range: a model names most ranges several times (a column's statement,

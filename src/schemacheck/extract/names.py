@@ -99,7 +99,8 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
     kind = type(node)
     found: Any = node
     if kind is cst.Name:
-        return str(found.value)
+        name: str = found.value
+        return name
     if kind is cst.Attribute:
         head = dotted_name(found.value)
         return None if head is None else f"{head}.{found.attr.value}"
