@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
 from schemacheck.edits import keyword_removal, spell, splice, writes_pipe_none
+from schemacheck.layout import StatementLayout, statement_layout
 from schemacheck.mapping import Role, find_column
 from schemacheck.pytypes import python_type
 from schemacheck.rules.base import Rule
@@ -105,13 +106,11 @@ class LegacyColumn(Rule):
                 )
 
     def _fix(self, ctx: FileContext, column: ColumnDef) -> Fix | None:
-        statement = ctx.statement(column)
         call = column.call
         if column.declared_attr or call is None or call.has_star:
             return None
-        if not isinstance(statement, (cst.Assign, cst.AnnAssign)) or not isinstance(
-            statement.value, cst.Call
-        ):
+        layout = statement_layout(ctx.text, column, call) or _layout_from_tree(ctx, column)
+        if layout is None:
             return None
         if any(
             k not in MAPPED_COLUMN_KEYWORDS and not k.startswith(_DIALECTS) for k in call.kwargs
@@ -146,23 +145,15 @@ class LegacyColumn(Rule):
         if optional:
             inner = f"{inner} | None" if pipe else f"{spelled.names['typing.Optional']}[{inner}]"
         annotation = f"{spelled.names['sqlalchemy.Mapped']}[{inner}]"
-        value = statement.value
         # The new code is the old one with a few ranges changed: nothing else is rewritten.
-        func_start, func_end = ctx.node_range(value.func)[0]
-        changes = [(func_start, func_end, spelled.names["sqlalchemy.mapped_column"])]
+        changes = [(*layout.callee, spelled.names["sqlalchemy.mapped_column"])]
         if drop_nullable:
-            removed = keyword_removal(ctx, value.args, "nullable")
-            if removed is None:
+            if layout.nullable is None:
                 return None
-            changes.append((*removed, ""))
-        start_node: cst.CSTNode = value
-        if isinstance(statement, cst.Assign):
-            if len(statement.targets) != 1:
-                return None
-            start_node = statement.targets[0].target
-            _, target_end = ctx.node_range(start_node)[0]
-            changes.append((target_end, target_end, f": {annotation}"))
-        (start, _), (_, end) = ctx.node_range(start_node, value)
+            changes.append((*layout.nullable, ""))
+        if layout.annotate_at is not None:
+            changes.append((layout.annotate_at, layout.annotate_at, f": {annotation}"))
+        start, end = layout.start, layout.end
         edits = (Edit(start, end, splice(ctx.text, start, end, changes)), *spelled.edits)
         return Fix(
             "Convert to `mapped_column()` with a `Mapped[...]` annotation",
@@ -186,6 +177,26 @@ class LegacyColumn(Rule):
                 inner = referenced.annotation.inner
                 return inner if inner in ("int", "str") else None
         return None
+
+
+def _layout_from_tree(ctx: FileContext, column: ColumnDef) -> StatementLayout | None:
+    """The layout of a column statement of any shape, read from its nodes (the file's tree, or
+    the statement parsed alone)."""
+    statement = ctx.statement(column)
+    if not isinstance(statement, (cst.Assign, cst.AnnAssign)) or not isinstance(
+        statement.value, cst.Call
+    ):
+        return None
+    value = statement.value
+    callee = ctx.node_range(value.func)[0]
+    removal = keyword_removal(ctx, value.args, "nullable")
+    if isinstance(statement, cst.AnnAssign):
+        start, end = ctx.node_range(value)[0]
+        return StatementLayout(start, end, callee, None, removal)
+    if len(statement.targets) != 1:
+        return None
+    (start, target_end), (_, end) = ctx.node_range(statement.targets[0].target, value)
+    return StatementLayout(start, end, callee, target_end, removal)
 
 
 def _has_identity(column: ColumnDef) -> bool:
