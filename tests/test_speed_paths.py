@@ -488,3 +488,78 @@ def test_every_node_of_a_statement_parsed_alone_has_its_range_in_the_file() -> N
     assert text[dot_start:dot_end] == "."
     assert text[arg_start:arg_end] == "Integer"
     assert ctx.node_range(call)[0] == (text.index("sa"), text.rindex(")") + 1)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_trees_let_go_before_the_rules_change_nothing(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Files whose linking the project cannot change give up their trees once extracted; every
+    finding is what keeping every tree until the rules run reports."""
+    roots = [corpus]
+    for project in sorted((FIXTURES / "projects").iterdir()):
+        roots.append(tmp_path / project.name / "project")
+        shutil.copytree(project, roots[-1])
+    released = _count_releases(monkeypatch)
+    let_go = [_findings(_check(root, jobs=jobs)) for root in roots]
+    assert jobs > 1 or released  # (worker processes count their own)
+    monkeypatch.setattr(workers._Files, "_kept", lambda self, item: True)
+    kept = [_findings(_check(root, jobs=jobs)) for root in roots]
+    assert let_go == kept
+
+
+def _count_releases(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    released: list[object] = []
+
+    def counting(parsed: Parsed) -> None:
+        released.append(parsed.schema.path)
+        release(parsed)
+
+    monkeypatch.setattr(workers, "release", counting)
+    return released
+
+
+def test_a_file_linked_after_its_tree_went_is_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``String`` imported from the application and never called looks unlinkable, but is
+    SQLAlchemy's: the file is parsed again to be linked, and gets its findings."""
+    root = tmp_path / "project"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "types.py").write_text("from sqlalchemy import String\n")
+    (root / "app" / "models.py").write_text(
+        "from sqlalchemy import Column, Integer\n"
+        "from sqlalchemy.orm import declarative_base\n"
+        "from app.types import String\n\n"
+        "Base = declarative_base()\n\n\n"
+        "class User(Base):\n"
+        '    __tablename__ = "users"\n'
+        "    id = Column(Integer, primary_key=True)\n"
+        "    name = Column(String, nullable=False)\n"
+    )
+    released = _count_releases(monkeypatch)
+    found = _findings(_check(root))
+    assert any(path.endswith("models.py") for path in map(str, released))
+    assert ("app/models.py", "SC202") in {(path, code) for path, code, *_ in found}
+    monkeypatch.setattr(workers._Files, "_kept", lambda self, item: True)
+    assert found == _findings(_check(root))
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("from app.extensions import db\ndb.session.execute(x)\n", True),
+        ("from .core import sessionmaker\nSession = sessionmaker()\n", True),
+        ("from app.base import Base, Mixin\nclass A(Base, Mixin): ...\n", False),
+        ("from app.models import User\nx = User.id\n", False),
+        ("from logging import getLogger\nlog = getLogger(__name__)\n", False),  # not the app
+        ("from sqlalchemy import Column\nx = Column()\n", False),  # the library itself
+        ("from app.extensions import db\nx = 1  # db.session\n", True),  # a guess, on the safe side
+    ],
+)
+def test_which_files_keep_their_trees_for_linking(source: str, expected: bool) -> None:
+    parsed = parse_text(source, "m.py", all_rules_fixing(Path("m.py")))
+    assert isinstance(parsed, Parsed)
+    modules = runner.module_words([Path("app/models.py"), Path("m.py")])
+    assert runner.may_need_links(parsed.names, source, modules) is expected

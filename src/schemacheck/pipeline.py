@@ -32,6 +32,7 @@ from schemacheck.runner import (
     _internal,
     finish_file,
     linked_names,
+    module_words,
     without_tree,
     write_fixes,
 )
@@ -99,6 +100,9 @@ class _Session:
         self.executor: Executor | None = None
         self.items: list[PendingFile] = []  # checked files, then context files, by index
         self.displays = reader.displays(paths)
+        self.modules = module_words(
+            paths
+        )  # what the checked files' imports of each other start with
         self.new_entries: dict[str, bytes] = {}  # by display path
         self.linked_entries: dict[str, bytes] = {}  # files linked with aliases, by linked key
 
@@ -111,9 +115,11 @@ class _Session:
             if self.jobs > 1 and count >= 2 * _MIN_FILES_PER_WORKER:
                 workers = min(self.jobs, count // _MIN_FILES_PER_WORKER)
                 keep = self.cache is not None  # new cache entries: as the workers pickled them
-                self.executor = ProcessExecutor(self.settings, workers, keep_pickled=keep)
+                self.executor = ProcessExecutor(
+                    self.settings, workers, keep_pickled=keep, modules=self.modules
+                )
             else:
-                self.executor = LocalExecutor(self.settings)
+                self.executor = LocalExecutor(self.settings, self.modules)
         return self.executor
 
     # ---- the run ----------------------------------------------------------------------------
@@ -266,7 +272,7 @@ class _Session:
         project's aliases."""
         checked = len(self.paths)
         tasks = [(i, self.items[i].path, i >= checked) for i in indices]
-        prepared = self._executor(len(tasks)).prepare(tasks)
+        prepared = self._executor(len(tasks)).prepare(tasks, keep_trees=True)
         patches: dict[int, Names] = {}
         for index, fresh in prepared.items():
             file = fresh.file = self.items[index].file

@@ -15,7 +15,7 @@ import re
 import stat
 import tempfile
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +24,7 @@ from schemacheck.catalog import BY_CODE
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Diagnostic, Level
 from schemacheck.extract.names import Names, canonical
-from schemacheck.files import display_path
+from schemacheck.files import display_path, resolved
 from schemacheck.fixes import apply_fixes
 from schemacheck.hollow import hollow_literals, touches
 from schemacheck.noqa import Directives, read_directives
@@ -130,6 +130,39 @@ def release(parsed: Parsed) -> None:
     parsed.calls = []
 
 
+_LIBRARIES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "typing")
+
+
+def may_need_links(names: Names, text: str, modules: frozenset[str]) -> bool:
+    """Whether :func:`linked_names` may change this file's bindings: it imports, from a module
+    of the project (a relative import, or one named with ``modules``, see ``module_words``), a
+    name it calls, or a lowercase name it reads an attribute of (``sessionmaker()``,
+    ``db.session``).
+
+    A guess made before the project exists, to decide whether a file keeps its tree for
+    linking: a wrong one costs a parse, never a finding.
+    """
+    for local, target in names.bindings.items():
+        root = target.split(".")[0]  # "" for a relative import
+        if local in names.handles or root in _LIBRARIES or not (root == "" or root in modules):
+            continue
+        # An alias of a library construct is called; a handle is a lowercase object whose
+        # attributes are read. ``User.id`` or ``Base.metadata`` is neither.
+        after = r"\s*[.(]" if local[:1].islower() else r"\s*\("
+        if re.search(rf"(?<![\w.]){re.escape(local)}{after}", text):
+            return True
+    return False
+
+
+def module_words(paths: Iterable[Path]) -> frozenset[str]:
+    """Every directory and file name of these files' paths: whatever names a module among them
+    (in full or, as the project also resolves imports, by a tail of its name) starts with one."""
+    words: set[str] = set()
+    for path in paths:
+        words.update(str(resolved(path)).removesuffix(".py").split(os.sep))
+    return frozenset(words)
+
+
 def linked_names(names: Names, project: Project, file: ProjectFile) -> Names | None:
     """A file's import bindings with the project's aliases of library constructs, if any.
 
@@ -138,7 +171,7 @@ def linked_names(names: Names, project: Project, file: ProjectFile) -> Names | N
     """
     patched: Names | None = None
     for local, target in names.bindings.items():
-        if target.split(".")[0] in ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "typing"):
+        if target.split(".")[0] in _LIBRARIES:
             continue
         found = project.resolve(file, target)
         if isinstance(found, LibraryName) and found.qualname != canonical(target):

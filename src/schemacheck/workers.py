@@ -25,7 +25,15 @@ from schemacheck.collector import load_kept
 from schemacheck.extract.names import Names
 from schemacheck.project import Project, ProjectFile
 from schemacheck.results import FileResult, Settings
-from schemacheck.runner import PendingFile, extract_only, finish_file, prepare_file, release, relink
+from schemacheck.runner import (
+    PendingFile,
+    extract_only,
+    finish_file,
+    may_need_links,
+    prepare_file,
+    release,
+    relink,
+)
 from schemacheck.schema import FileSchema
 from schemacheck.session import Task
 
@@ -33,8 +41,9 @@ _BATCH = 16  # files a worker prepares before sending them
 
 
 class Executor(Protocol):
-    def prepare(self, tasks: list[Task]) -> dict[int, PendingFile]:
-        """Read, parse and extract files, keeping their trees for ``relink`` and ``finish``."""
+    def prepare(self, tasks: list[Task], *, keep_trees: bool = False) -> dict[int, PendingFile]:
+        """Read, parse and extract files, keeping the trees that ``relink`` may need (all of
+        them with ``keep_trees``: files parsed again to be linked)."""
 
     def pickled(self, index: int) -> bytes | None:
         """A file of the latest :meth:`prepare` as pickled on its way here (the cache stores
@@ -70,22 +79,37 @@ class WorkerError(Exception):
 class _Files:
     """The prepared files of one process, by index."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, modules: frozenset[str]) -> None:
         self.settings = settings
         self.context_settings = extract_only(settings)
+        self.modules = modules  # see ``module_words``
         self.items: dict[int, PendingFile] = {}
 
-    def prepare(self, tasks: list[Task]) -> dict[int, PendingFile]:
+    def prepare(self, tasks: list[Task], keep_trees: bool = False) -> dict[int, PendingFile]:
         found = {}
         for index, path, context in tasks:
             item = prepare_file(path, self.context_settings if context else self.settings)
-            if item.parsed is not None and (context or _only_migration(item.parsed.schema)):
-                # Read for its model only (no rule fixes it), or a migration, whose rules and
-                # fixes read the model and the text alone: either way the tree is done with.
+            if item.parsed is not None and (context or not (keep_trees or self._kept(item))):
                 release(item.parsed)
             self.items[index] = found[index] = item
             gc.freeze()
         return found
+
+    def _kept(self, item: PendingFile) -> bool:
+        """Whether a prepared file keeps its tree until its rules have run.
+
+        Rules read the model and the text; their fixes read the tree only for statements laid
+        out unusually, which they then parse alone (as for a file checked from the cache).
+        What keeps a tree is linking: a file whose imports the project may read differently is
+        extracted again from it. A context file is read for its model only, and a migration's
+        rules and fixes read its model and its text alone, so those let their trees go; so does
+        a file that linking cannot change (``may_need_links``). Trees are most of a run's
+        memory.
+        """
+        parsed = item.parsed
+        assert parsed is not None and item.text is not None
+        schema = parsed.schema
+        return not _only_migration(schema) and may_need_links(parsed.names, item.text, self.modules)
 
     def relink(self, names: dict[int, Names]) -> dict[int, FileSchema]:
         found = {}
@@ -115,11 +139,11 @@ class _Files:
 class LocalExecutor:
     """Everything in this process: the files' own objects are the project's."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.files = _Files(settings)
+    def __init__(self, settings: Settings, modules: frozenset[str] = frozenset()) -> None:
+        self.files = _Files(settings, modules)
 
-    def prepare(self, tasks: list[Task]) -> dict[int, PendingFile]:
-        return self.files.prepare(tasks)
+    def prepare(self, tasks: list[Task], *, keep_trees: bool = False) -> dict[int, PendingFile]:
+        return self.files.prepare(tasks, keep_trees)
 
     def pickled(self, index: int) -> bytes | None:
         return None
@@ -134,9 +158,9 @@ class LocalExecutor:
         self.files.items.clear()
 
 
-def _serve(connection: Connection, settings: Settings) -> None:
+def _serve(connection: Connection, settings: Settings, modules: frozenset[str]) -> None:
     """A worker: prepared files stay here; commands and plain data come and go."""
-    files = _Files(settings)
+    files = _Files(settings, modules)
     while True:
         try:
             command, argument = connection.recv()
@@ -145,8 +169,9 @@ def _serve(connection: Connection, settings: Settings) -> None:
         if command == "prepare":
             # In small batches, so that the caller reads them while the rest are parsed; each
             # file pickled alone, so that the caller can cache it without pickling it again.
-            for start in range(0, len(argument), _BATCH):
-                prepared = files.prepare(argument[start : start + _BATCH])
+            tasks, keep_trees = argument
+            for start in range(0, len(tasks), _BATCH):
+                prepared = files.prepare(tasks[start : start + _BATCH], keep_trees)
                 connection.send({i: pickle.dumps(item, _PROTOCOL) for i, item in prepared.items()})
             connection.send(None)
         elif command == "relink":
@@ -188,14 +213,21 @@ def _own_project(files: _Files, layout: list[_Slot], batches: list[bytes]) -> Pr
 class ProcessExecutor:
     """Worker processes, each keeping the files it prepared (see the module's docstring)."""
 
-    def __init__(self, settings: Settings, jobs: int, *, keep_pickled: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        jobs: int,
+        *,
+        keep_pickled: bool = False,
+        modules: frozenset[str] = frozenset(),
+    ) -> None:
         method = "fork" if sys.platform.startswith("linux") else "spawn"
         context: Any = multiprocessing.get_context(method)
         self.connections: list[Connection] = []
         self.processes: list[Any] = []
         for _ in range(jobs):
             here, there = context.Pipe()
-            process = context.Process(target=_serve, args=(there, settings), daemon=True)
+            process = context.Process(target=_serve, args=(there, settings, modules), daemon=True)
             process.start()
             there.close()
             self.connections.append(here)
@@ -233,7 +265,7 @@ class ProcessExecutor:
                 found.update(batch)
         return found
 
-    def prepare(self, tasks: list[Task]) -> dict[int, PendingFile]:
+    def prepare(self, tasks: list[Task], *, keep_trees: bool = False) -> dict[int, PendingFile]:
         self.pickled_files.clear()  # only the files of the latest call are asked for
         shares: dict[int, list[Task]] = {}
         for task in sorted(tasks, key=lambda t: -_size(t[1])):
@@ -242,7 +274,7 @@ class ProcessExecutor:
             self.owner[task[0]] = worker
             shares.setdefault(worker, []).append(task)
         prepared: dict[int, PendingFile] = self._ask(
-            {w: ("prepare", share) for w, share in shares.items()}
+            {w: ("prepare", (share, keep_trees)) for w, share in shares.items()}
         )
         for index, item in prepared.items():
             self.index_of[item.result.path] = index
