@@ -196,5 +196,10 @@ def _replay(
 ) -> _OffsetState:
     state = _OffsetState(module, wanted, skipped)
     codegen: Any = module._codegen
-    codegen(state)
+    try:
+        codegen(state)
+    finally:
+        # The reusable recorders refer back to the state: left as a cycle, the state (and the
+        # calls it lists) would wait for a garbage collection, which a run keeps paused.
+        del state._range, state.parenthesizer
     return state

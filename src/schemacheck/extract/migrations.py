@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from schemacheck.extract.names import dotted_name
+from schemacheck.extract.names import dotted_name, evaluated
 from schemacheck.schema import (
     Expr,
     Migration,
@@ -317,11 +317,13 @@ def _strings(node: cst.BaseExpression) -> list[str | None]:
         result: list[str | None] = []
         for element in node.elements:
             value = element.value
-            literal = value.evaluated_value if isinstance(value, cst.SimpleString) else None
+            literal = evaluated(value) if isinstance(value, cst.SimpleString) else None
             result.append(literal if isinstance(literal, str) else None)
         return result
-    if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
-        return [node.evaluated_value]
+    if isinstance(node, cst.SimpleString):
+        literal = evaluated(node)
+        if isinstance(literal, str):
+            return [literal]
     return [None]
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from schemacheck.diagnostics import Span
 from schemacheck.extract.migrations import MigrationExtractor
-from schemacheck.extract.names import Names, dotted_name, first_from_imports
+from schemacheck.extract.names import Names, dotted_name, evaluated, first_from_imports
 from schemacheck.extract.queries import read_calls
 from schemacheck.extract.relationships import RELATIONSHIP_CALLS, read_relationship
 from schemacheck.parsing import parse_expression
@@ -836,7 +836,7 @@ def _foreign_key_ref(
 
 def _parse_string_annotation(node: cst.SimpleString) -> cst.BaseExpression | None:
     """``"Optional[str]"``: parsed the way SQLAlchemy evaluates string annotations."""
-    value = node.evaluated_value
+    value = evaluated(node)
     if not isinstance(value, str):
         return None
     try:
@@ -883,17 +883,14 @@ def _literal(node: cst.BaseExpression | None) -> Any:
     kind = type(node)
     found: Any = node
     if kind is cst.SimpleString:
-        quoted = found.value
-        if quoted[0] in "\"'" and quoted[1:2] != quoted[0] and "\\" not in quoted:
-            return quoted[1:-1]  # a plain one-line string: no escapes to evaluate
         try:
-            return found.evaluated_value
+            return evaluated(found)
         except Exception:
             return _NO_LITERAL
     if kind is cst.Name:
         return _NAMED_CONSTANTS.get(found.value, _NO_LITERAL)
     if kind is cst.Integer or kind is cst.Float:
-        return found.evaluated_value
+        return evaluated(found)
     if kind is cst.ConcatenatedString:
         value = found.evaluated_value
         return value if isinstance(value, str) else _NO_LITERAL

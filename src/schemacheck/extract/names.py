@@ -9,6 +9,7 @@ construct in this file's own words, or that an import has to be added.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from dataclasses import dataclass, field
@@ -91,6 +92,27 @@ def canonical(full: str) -> str:
     if parts[0] == "flask_sqlalchemy" and len(parts) >= 2:
         return f"flask_sqlalchemy.{parts[-1]}"
     return full
+
+
+def evaluated(node: cst.SimpleString | cst.Integer | cst.Float) -> Any:
+    """``node.evaluated_value``, read directly where the literal is plain.
+
+    libcst evaluates literals with ``ast.literal_eval``, which compiles the text, and whose
+    nested functions refer to each other: every call leaves a cycle that only the garbage
+    collector frees, and a run keeps the collector paused. Escapes, prefixes, triple quotes and
+    the rarer number forms still go through it.
+    """
+    value = node.value
+    kind = type(node)
+    if kind is cst.SimpleString:
+        if value[0] in "\"'" and value[1:2] != value[0] and "\\" not in value:
+            return value[1:-1]  # one line, no prefix, no escape
+    elif kind is cst.Integer:
+        with contextlib.suppress(ValueError):
+            return int(value, 0)  # refuses only "00"-style zeros, left to the library
+    elif kind is cst.Float and "_" not in value:
+        return float(value)
+    return node.evaluated_value
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from schemacheck.extract.names import evaluated
 from schemacheck.schema import _NO_LITERAL, Call, Expr, Insertion, RelationshipDef
 
 if TYPE_CHECKING:
@@ -157,9 +158,10 @@ def _dict_call(extractor: ModelExtractor, node: cst.BaseExpression) -> Call | No
         if not isinstance(element, cst.DictElement):
             return None
         key = element.key
-        if not isinstance(key, cst.SimpleString) or not isinstance(key.evaluated_value, str):
+        name = evaluated(key) if isinstance(key, cst.SimpleString) else None
+        if not isinstance(name, str):
             return None
-        kwargs[key.evaluated_value] = extractor.expr(element.value)
+        kwargs[name] = extractor.expr(element.value)
     start, end = extractor.offsets_of(node)
     closing = end - 1  # the ``}``
     last = node.elements[-1] if node.elements else None
