@@ -1,14 +1,16 @@
-"""Column statement layouts read from the text must be the ones the tree gives."""
+"""Layouts read from the text (column statements, import lines) must be what the tree gives."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import libcst as cst
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemacheck.config import Config, Selection
 from schemacheck.context import FileContext
+from schemacheck.edits import _extended_aliases, extended_plain_import
 from schemacheck.layout import StatementLayout, statement_layout
 from schemacheck.results import make_settings
 from schemacheck.rules.columns.legacy_column import _layout_from_tree
@@ -105,3 +107,63 @@ def test_generated_column_statements_get_the_tree_layout(text: str) -> None:
             assert from_text == from_tree
         else:  # only a parenthesized value sends a plain statement to the tree
             assert "(False)" in text
+
+
+def _tree_extension(text: str, start: int, end: int, attrs: list[str]) -> str:
+    """The import line with ``attrs`` appended by the tree, as fixes did before."""
+    module = cst.parse_module(text)
+    (node,) = (
+        small
+        for line in module.body
+        if isinstance(line, cst.SimpleStatementLine)
+        for small in line.body
+        if isinstance(small, cst.ImportFrom) and module.code_for_node(small) == text[start:end]
+    )
+    assert isinstance(node.names, (list, tuple))
+    updated = node.with_changes(names=_extended_aliases(list(node.names), attrs))
+    return module.code_for_node(updated)
+
+
+def test_every_fixture_import_line_is_extended_as_the_tree_extends_it() -> None:
+    read = total = 0
+    for path, text in fixture_texts():
+        parsed = parse_text(text, "m.py", _SETTINGS)
+        if not isinstance(parsed, Parsed):
+            continue
+        for start, end in parsed.schema.from_imports.values():
+            total += 1
+            plain = extended_plain_import(text, start, end, ["Mapped", "mapped_column"])
+            if plain is not None:
+                read += 1
+                expected = _tree_extension(text, start, end, ["Mapped", "mapped_column"])
+                assert plain == expected, path
+    assert total > 100 and read >= 0.9 * total, (read, total)
+
+
+_IMPORT_BLANKS = st.sampled_from(["", " ", "  ", "\t"])
+
+
+@st.composite
+def import_lines(draw: st.DrawFn) -> str:
+    blank = lambda: draw(_IMPORT_BLANKS)  # noqa: E731
+    names = draw(st.lists(st.sampled_from(["Column", "String", "orm", "Integer"]), min_size=1,
+                          max_size=3, unique=True))  # fmt: skip
+    aliases = [f"{n}{' as ' + n.lower() + '_' if draw(st.booleans()) else ''}" for n in names]
+    joined = aliases[0] + "".join(f"{blank()},{blank() or ' '}{a}" for a in aliases[1:])
+    parenthesized = draw(st.booleans())
+    if parenthesized:
+        joined = f"({blank()}{joined}{draw(st.sampled_from(['', ',', ', ']))})"
+    return f"from sqlalchemy import {joined}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(import_lines(), st.lists(st.sampled_from(["Mapped", "mapped_column"]), min_size=1))
+def test_generated_import_lines_are_extended_as_the_tree_extends_them(
+    line: str, attrs: list[str]
+) -> None:
+    text = line + "\n"
+    plain = extended_plain_import(text, 0, len(line), attrs)
+    if plain is None:
+        assert "(" in line
+    else:
+        assert plain == _tree_extension(text, 0, len(line), attrs)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from schemacheck.positions import node_offsets, offsets_and_calls
-from schemacheck.source import unpack_range
+from schemacheck.source import LineIndex, unpack_range
 from tests.helpers import fixture_texts
 
 
@@ -107,3 +107,13 @@ def test_the_replay_leaves_nothing_for_the_garbage_collector() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab\n\r ", max_size=30), st.integers(-3, 35), st.integers(-3, 35))
+def test_a_span_gives_the_positions_of_its_ends(text: str, start: int, end: int) -> None:
+    """Spans on one line skip the second lookup: still the positions of both offsets."""
+    lines = LineIndex(text)
+    line, column = lines.position(start)
+    end_line, end_column = lines.position(end)
+    assert lines.span(start, end) == (start, end, line, column, end_line, end_column)

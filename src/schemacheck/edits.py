@@ -7,6 +7,7 @@ only when the file has no way to name the construct yet.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -141,14 +142,41 @@ def _extended_from_import(ctx: FileContext, home: str, attrs: list[str]) -> Edit
     key = f"from {home} import {', '.join(attrs)}"
     known: dict[str, Edit | None] = ctx.derived.setdefault("extended_from_imports", {})
     if key not in known:
-        existing = _from_import(ctx, home)
-        if existing is None:
-            known[key] = None
-        else:
+        where = ctx.schema.from_imports.get(home)
+        plain = None if where is None else extended_plain_import(ctx.text, *where, attrs)
+        existing = _from_import(ctx, home) if plain is None else None
+        if where is not None and plain is not None:
+            known[key] = Edit(*where, plain)
+        elif existing is not None:
             node, (start, end) = existing
             updated = node.with_changes(names=_extended_aliases(list(node.names), attrs))
             known[key] = Edit(start, end, code_at_indent(ctx, updated, ""))
+        else:
+            known[key] = None
     return known[key]
+
+
+_ALIAS = r"[A-Za-z_]\w*(?:[ \t]+as[ \t]+[A-Za-z_]\w*)?"
+_PLAIN_FROM_IMPORT = re.compile(
+    rf"from[ \t]+[A-Za-z_][\w.]*[ \t]+import[ \t]+({_ALIAS}(?:[ \t]*,[ \t]*{_ALIAS})*)"
+)
+_ALIASES = re.compile(_ALIAS)
+
+
+def extended_plain_import(text: str, start: int, end: int, attrs: list[str]) -> str | None:
+    """``text[start:end]``, a ``from M import a, b`` written on one line without parentheses,
+    with ``attrs`` appended as the tree would append them (each after a copy of the last comma
+    between names); None for any other layout, which the tree handles.
+
+    A file checked from its cached model has no tree, and parsing the line alone for this was
+    most of what such a file's fixes still parsed.
+    """
+    match = _PLAIN_FROM_IMPORT.fullmatch(text, start, end)
+    if match is None:
+        return None
+    aliases = list(_ALIASES.finditer(text, match.start(1), end))
+    comma = text[aliases[-2].end() : aliases[-1].start()] if len(aliases) > 1 else ", "
+    return text[start:end] + "".join(comma + attr for attr in attrs)
 
 
 def _from_import(ctx: FileContext, home: str) -> tuple[Any, tuple[int, int]] | None:

@@ -81,6 +81,9 @@ class LineIndex:
 
     def span(self, start: int, end: int) -> Span:
         line, column = self.position(start)
+        starts = self.starts
+        if 0 <= start <= end and line < len(starts) and end < starts[line]:  # one line
+            return Span(start, end, line, column, line, column + end - start)
         end_line, end_column = self.position(end)
         return Span(start, end, line, column, end_line, end_column)
 
