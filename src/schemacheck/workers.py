@@ -1,11 +1,12 @@
 """Where files are parsed and checked: in this process, or spread over worker processes.
 
-A file's syntax tree is needed twice, for extraction and later for the fixes its rules build,
-but only the project (every file's extracted model) is needed in between. Trees are large and
-slow to pickle, so each file stays in the worker that parsed it: workers send back plain models,
-receive the whole project once, and then check their own files. Only picklable data crosses
-processes, and results are put back in the order files were given, so the output is the same
-whatever the number of jobs.
+A file's syntax tree is needed for extraction, and again only when the project links the
+file's imports (or a fix meets an unusual layout); in between, only the project (every file's
+extracted model) is needed. Trees are large and slow to pickle, so each file stays in the worker
+that parsed it, which lets its tree go as soon as nothing may need it: workers send back plain
+models, receive the whole project once, and then check their own files. Only picklable data
+crosses processes, and results are put back in the order files were given, so the output is the
+same whatever the number of jobs.
 """
 
 from __future__ import annotations
