@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from schemacheck.config import Config, Selection
 from schemacheck.context import FileContext
 from schemacheck.edits import _extended_aliases, extended_plain_import
-from schemacheck.layout import StatementLayout, statement_layout
+from schemacheck.layout import FieldLayout, StatementLayout, field_layout, statement_layout
 from schemacheck.results import make_settings
 from schemacheck.rules.columns.legacy_column import _layout_from_tree
+from schemacheck.rules.columns.string_without_length import _field_layout_from_tree
 from schemacheck.runner import Parsed, parse_text
 from tests.helpers import fixture_texts
 
@@ -167,3 +168,57 @@ def test_generated_import_lines_are_extended_as_the_tree_extends_them(
         assert "(" in line
     else:
         assert plain == _tree_extension(text, 0, len(line), attrs)
+
+
+def _field_layouts(text: str) -> list[tuple[FieldLayout | None, FieldLayout | None]]:
+    """For every annotated attribute without a call: (from the text, from the tree)."""
+    parsed = parse_text(text, "m.py", _SETTINGS)
+    if not isinstance(parsed, Parsed):
+        return []
+    ctx = FileContext(
+        "m.py", "m.py", text, parsed.lines, parsed.module, parsed.schema, parsed.names,
+        parsed.offsets,
+    )  # fmt: skip
+    return [
+        (field_layout(text, column), _field_layout_from_tree(ctx, column))
+        for cls in parsed.schema.classes
+        for column in cls.columns
+        if column.call is None and column.annotation is not None
+    ]
+
+
+def test_every_fixture_field_gets_the_tree_layout_from_its_text() -> None:
+    read = total = 0
+    for path, text in fixture_texts():
+        for from_text, from_tree in _field_layouts(text):
+            total += from_tree is not None
+            if from_text is not None:
+                read += 1
+                assert from_text == from_tree, path
+    assert total > 20 and read >= 0.9 * total, (read, total)
+
+
+@st.composite
+def field_statements(draw: st.DrawFn) -> str:
+    blank = lambda: draw(st.sampled_from(["", " ", "  ", "\t"]))  # noqa: E731
+    annotation = draw(st.sampled_from(["str", "Optional[str]", '"str"', "str | None", "(str)"]))
+    value = draw(
+        st.sampled_from(["", '"x"', "None", "('x')", "[\n        'a',\n    ]", "'a' + 'b'"])
+    )
+    tail = f"{blank()}={blank()}{value}" if value else ""
+    return (
+        "from typing import Optional\nfrom sqlmodel import Field, SQLModel\n\n"
+        f"class Hero(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
+        f"    name{blank()}:{blank()}{annotation}{tail}\n"
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(field_statements())
+def test_generated_fields_get_the_tree_layout(text: str) -> None:
+    for from_text, from_tree in _field_layouts(text):
+        assert from_tree is not None
+        if from_text is not None:
+            assert from_text == from_tree
+        else:  # only parentheses around the annotation or the value send it to the tree
+            assert "(str)" in text or "('x')" in text

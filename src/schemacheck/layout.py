@@ -22,6 +22,8 @@ _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _FIRST = re.compile(r"\s*(?:([A-Za-z_]\w*)\s*=\s*)?")  # up to the first argument's value
 _NEXT = re.compile(r"\s*(),\s*(?:([A-Za-z_]\w*)\s*=\s*)?")  # a value's end to the next value
 _CLOSE = re.compile(r"\s*(,?)\s*\)")  # the last value's end to the closing parenthesis
+_COLON = re.compile(r"[ \t]*:[ \t]*")
+_EQUALS = re.compile(r"[ \t]*=[ \t]*")
 
 
 class StatementLayout(NamedTuple):
@@ -114,3 +116,30 @@ def _removal(arguments: list[_Argument], keyword: str) -> tuple[int, int] | None
         end = argument.end if argument.comma is None else argument.comma
         return argument.comma_before, end
     return None
+
+
+class FieldLayout(NamedTuple):
+    """An annotated attribute without a call (``name: str`` or ``name: str = "x"``)."""
+
+    value: tuple[int, int] | None  # its default value's range; None when it has none
+
+
+def field_layout(text: str, column: ColumnDef) -> FieldLayout | None:
+    """The layout of ``column``'s ``name: T [= value]`` statement when the text is exactly the
+    name, the annotation as the model read it, and a value that is not parenthesized; else
+    None (the tree decides)."""
+    annotation, attr = column.annotation, column.attr
+    start, end = column.span.start, column.span.end
+    if annotation is None or attr is None or not column.statement.bound:
+        return None
+    at = start + len(attr)
+    colon = _COLON.match(text, at, end) if text.startswith(attr, start) else None
+    if colon is None or not text.startswith(annotation.source, colon.end()):
+        return None
+    at = colon.end() + len(annotation.source)
+    if at == end:
+        return FieldLayout(None)
+    equals = _EQUALS.match(text, at, end)
+    if equals is None or equals.end() >= end or text[equals.end()] == "(":
+        return None
+    return FieldLayout((equals.end(), end))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
 from schemacheck.edits import add_keyword, insert, spell
+from schemacheck.layout import FieldLayout, field_layout
 from schemacheck.mapping import Role, schema_columns
 from schemacheck.rules.base import Option, Rule
 from schemacheck.schema import STRING_TYPES, ClassDef, ColumnDef, Insertion
@@ -170,19 +171,19 @@ class StringWithoutLength(Rule):
         )
 
     def _field_fix(self, ctx: FileContext, column: ColumnDef, length: int) -> Fix | None:
-        statement = ctx.statement(column)
-        if not isinstance(statement, cst.AnnAssign):
+        layout = field_layout(ctx.text, column) or _field_layout_from_tree(ctx, column)
+        if layout is None:
             return None
         spelled = spell(ctx, ["sqlmodel.Field"])
         field = spelled.names["sqlmodel.Field"]
-        if statement.value is None:
+        if layout.value is None:
             text = f" = {field}(max_length={length})"
             return Fix(
                 f"Add `{field}(max_length={length})`",
                 Applicability.UNSAFE,
                 (Edit(column.span.end, column.span.end, text), *spelled.edits),
             )
-        start, end = ctx.node_range(statement.value)[0]
+        start, end = layout.value
         default = ctx.text[start:end]
         return Fix(
             f"Use `{field}(default=..., max_length={length})`",
@@ -201,3 +202,11 @@ class StringWithoutLength(Rule):
                     if mapping.is_sqlmodel(owner):
                         result.update(id(c) for c in owner.columns)
         return result
+
+
+def _field_layout_from_tree(ctx: FileContext, column: ColumnDef) -> FieldLayout | None:
+    """The layout of an annotated field of any shape, read from its statement's nodes."""
+    statement = ctx.statement(column)
+    if not isinstance(statement, cst.AnnAssign):
+        return None
+    return FieldLayout(None if statement.value is None else ctx.node_range(statement.value)[0])
