@@ -21,17 +21,24 @@ from tests.helpers import fixture_texts
 _SETTINGS = make_settings(Config(root=Path.cwd()), Selection(select=["ALL"]))
 
 
-def _layouts(text: str) -> list[tuple[StatementLayout | None, StatementLayout | None]]:
-    """For every ``Column()`` statement of a class: (from the text, from the tree)."""
+def _context(text: str) -> FileContext | None:
+    """The file's context with its tree, as the rules see it; None for a syntax error."""
     parsed = parse_text(text, "m.py", _SETTINGS)
     if not isinstance(parsed, Parsed):
-        return []
-    ctx = FileContext(
+        return None
+    return FileContext(
         "m.py", "m.py", text, parsed.lines, parsed.module, parsed.schema, parsed.names,
         parsed.offsets,
     )  # fmt: skip
+
+
+def _layouts(text: str) -> list[tuple[StatementLayout | None, StatementLayout | None]]:
+    """For every ``Column()`` statement of a class: (from the text, from the tree)."""
+    ctx = _context(text)
+    if ctx is None:
+        return []
     found = []
-    for cls in parsed.schema.classes:
+    for cls in ctx.schema.classes:
         for column in cls.columns:
             call = column.call
             if column.kind != "Column" or call is None or call.has_star:
@@ -172,16 +179,12 @@ def test_generated_import_lines_are_extended_as_the_tree_extends_them(
 
 def _field_layouts(text: str) -> list[tuple[FieldLayout | None, FieldLayout | None]]:
     """For every annotated attribute without a call: (from the text, from the tree)."""
-    parsed = parse_text(text, "m.py", _SETTINGS)
-    if not isinstance(parsed, Parsed):
+    ctx = _context(text)
+    if ctx is None:
         return []
-    ctx = FileContext(
-        "m.py", "m.py", text, parsed.lines, parsed.module, parsed.schema, parsed.names,
-        parsed.offsets,
-    )  # fmt: skip
     return [
         (field_layout(text, column), _field_layout_from_tree(ctx, column))
-        for cls in parsed.schema.classes
+        for cls in ctx.schema.classes
         for column in cls.columns
         if column.call is None and column.annotation is not None
     ]
