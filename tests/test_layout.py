@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import libcst as cst
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemacheck.config import Config, Selection
 from schemacheck.context import FileContext
-from schemacheck.edits import _extended_aliases, extended_plain_import
-from schemacheck.layout import FieldLayout, StatementLayout, field_layout, statement_layout
+from schemacheck.edits import _extended_in_tree, extended_plain_import
+from schemacheck.layout import (
+    FieldLayout,
+    StatementLayout,
+    field_layout_in_text,
+    field_layout_in_tree,
+    statement_layout_in_text,
+    statement_layout_in_tree,
+)
 from schemacheck.results import make_settings
-from schemacheck.rules.columns.legacy_column import _layout_from_tree
-from schemacheck.rules.columns.string_without_length import _field_layout_from_tree
 from schemacheck.runner import Parsed, parse_text
 from tests.helpers import fixture_texts
 
@@ -43,18 +48,30 @@ def _layouts(text: str) -> list[tuple[StatementLayout | None, StatementLayout | 
             call = column.call
             if column.kind != "Column" or call is None or call.has_star:
                 continue
-            found.append((statement_layout(text, column, call), _layout_from_tree(ctx, column)))
+            found.append(
+                (
+                    statement_layout_in_text(text, column, call),
+                    statement_layout_in_tree(ctx, column),
+                )
+            )
     return found
 
 
-def test_every_fixture_column_gets_the_tree_layout_from_its_text() -> None:
+def _agreement(pairs: Callable[[str], Sequence[tuple[object, object]]]) -> tuple[int, int]:
+    """Over every fixture, requires each reading from the text to equal the tree's; returns how
+    many the text answered for, and how many the tree did."""
     read = total = 0
     for path, text in fixture_texts():
-        for from_text, from_tree in _layouts(text):
+        for from_text, from_tree in pairs(text):
             total += from_tree is not None
             if from_text is not None:
                 read += 1
                 assert from_text == from_tree, f"{path}: {from_text} != {from_tree}"
+    return read, total
+
+
+def test_every_fixture_column_gets_the_tree_layout_from_its_text() -> None:
+    read, total = _agreement(_layouts)
     # The text answers for nearly every statement; the tree only for unusual layouts.
     assert total > 100 and read >= 0.9 * total, (read, total)
 
@@ -117,34 +134,22 @@ def test_generated_column_statements_get_the_tree_layout(text: str) -> None:
             assert "(False)" in text
 
 
-def _tree_extension(text: str, start: int, end: int, attrs: list[str]) -> str:
-    """The import line with ``attrs`` appended by the tree, as fixes did before."""
-    module = cst.parse_module(text)
-    (node,) = (
-        small
-        for line in module.body
-        if isinstance(line, cst.SimpleStatementLine)
-        for small in line.body
-        if isinstance(small, cst.ImportFrom) and module.code_for_node(small) == text[start:end]
-    )
-    assert isinstance(node.names, (list, tuple))
-    updated = node.with_changes(names=_extended_aliases(list(node.names), attrs))
-    return module.code_for_node(updated)
+def _extensions(text: str) -> list[tuple[str | None, str | None]]:
+    """For every first ``from M import`` line: the line with two names added (from the text,
+    from the tree)."""
+    ctx = _context(text)
+    if ctx is None:
+        return []
+    attrs = ["Mapped", "mapped_column"]
+    found = []
+    for home, (start, end) in ctx.schema.from_imports.items():
+        edit = _extended_in_tree(ctx, home, attrs)
+        found.append((extended_plain_import(text, start, end, attrs), edit and edit.content))
+    return found
 
 
 def test_every_fixture_import_line_is_extended_as_the_tree_extends_it() -> None:
-    read = total = 0
-    for path, text in fixture_texts():
-        parsed = parse_text(text, "m.py", _SETTINGS)
-        if not isinstance(parsed, Parsed):
-            continue
-        for start, end in parsed.schema.from_imports.values():
-            total += 1
-            plain = extended_plain_import(text, start, end, ["Mapped", "mapped_column"])
-            if plain is not None:
-                read += 1
-                expected = _tree_extension(text, start, end, ["Mapped", "mapped_column"])
-                assert plain == expected, path
+    read, total = _agreement(_extensions)
     assert total > 100 and read >= 0.9 * total, (read, total)
 
 
@@ -170,11 +175,15 @@ def test_generated_import_lines_are_extended_as_the_tree_extends_them(
     line: str, attrs: list[str]
 ) -> None:
     text = line + "\n"
+    ctx = _context(text)
+    assert ctx is not None
     plain = extended_plain_import(text, 0, len(line), attrs)
     if plain is None:
         assert "(" in line
     else:
-        assert plain == _tree_extension(text, 0, len(line), attrs)
+        tree = _extended_in_tree(ctx, "sqlalchemy", attrs)
+        assert tree is not None and (tree.start, tree.end) == (0, len(line))
+        assert plain == tree.content
 
 
 def _field_layouts(text: str) -> list[tuple[FieldLayout | None, FieldLayout | None]]:
@@ -183,7 +192,7 @@ def _field_layouts(text: str) -> list[tuple[FieldLayout | None, FieldLayout | No
     if ctx is None:
         return []
     return [
-        (field_layout(text, column), _field_layout_from_tree(ctx, column))
+        (field_layout_in_text(text, column), field_layout_in_tree(ctx, column))
         for cls in ctx.schema.classes
         for column in cls.columns
         if column.call is None and column.annotation is not None
@@ -191,13 +200,7 @@ def _field_layouts(text: str) -> list[tuple[FieldLayout | None, FieldLayout | No
 
 
 def test_every_fixture_field_gets_the_tree_layout_from_its_text() -> None:
-    read = total = 0
-    for path, text in fixture_texts():
-        for from_text, from_tree in _field_layouts(text):
-            total += from_tree is not None
-            if from_text is not None:
-                read += 1
-                assert from_text == from_tree, path
+    read, total = _agreement(_field_layouts)
     assert total > 20 and read >= 0.9 * total, (read, total)
 
 

@@ -142,18 +142,23 @@ def _extended_from_import(ctx: FileContext, home: str, attrs: list[str]) -> Edit
     key = f"from {home} import {', '.join(attrs)}"
     known: dict[str, Edit | None] = ctx.derived.setdefault("extended_from_imports", {})
     if key not in known:
-        where = ctx.schema.from_imports.get(home)
-        plain = None if where is None else extended_plain_import(ctx.text, *where, attrs)
-        existing = _from_import(ctx, home) if plain is None else None
-        if where is not None and plain is not None:
-            known[key] = Edit(*where, plain)
-        elif existing is not None:
-            node, (start, end) = existing
-            updated = node.with_changes(names=_extended_aliases(list(node.names), attrs))
-            known[key] = Edit(start, end, code_at_indent(ctx, updated, ""))
-        else:
-            known[key] = None
+        known[key] = _extended_in_text(ctx, home, attrs) or _extended_in_tree(ctx, home, attrs)
     return known[key]
+
+
+def _extended_in_text(ctx: FileContext, home: str, attrs: list[str]) -> Edit | None:
+    where = ctx.schema.from_imports.get(home)
+    extended = None if where is None else extended_plain_import(ctx.text, *where, attrs)
+    return None if where is None or extended is None else Edit(*where, extended)
+
+
+def _extended_in_tree(ctx: FileContext, home: str, attrs: list[str]) -> Edit | None:
+    existing = _from_import(ctx, home)
+    if existing is None:
+        return None
+    node, (start, end) = existing
+    updated = node.with_changes(names=_extended_aliases(list(node.names), attrs))
+    return Edit(start, end, code_at_indent(ctx, updated, ""))
 
 
 _ALIAS = r"[A-Za-z_]\w*(?:[ \t]+as[ \t]+[A-Za-z_]\w*)?"

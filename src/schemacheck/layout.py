@@ -1,23 +1,29 @@
-"""Where the parts of a column statement are, read from the model and the text alone.
+"""Where the parts of a statement a fix rewrites are: read from the text when it is plain.
 
 A fix that rewrites ``name = Column(...)`` needs a few ranges: the target, the callee, the
-keyword arguments it drops. The file's syntax tree has them, but a file checked from its cached
-model has no tree, and parsing each such statement on its own took seven tenths of checking a
-file that way. Nearly every column statement is written plainly (one name, ``=``, a call whose
-arguments are not parenthesized and carry no comments), and for those the model's spans and a
-look at the text between them give the very ranges the tree would. Anything else is left to the
-tree: :func:`statement_layout` answers only when the text lines up exactly with the model.
+keyword arguments it drops; one that gives ``name: str`` a ``Field()`` needs the default value.
+The file's syntax tree has them, but a file checked from its cached model (or one whose tree
+went after extraction) has none, and parsing each such statement on its own took seven tenths
+of checking a file that way. Nearly every such statement is written plainly (one name, ``=`` or
+the annotation the model read, a call whose arguments are not parenthesized and carry no
+comments), and for those the model's spans and the text between them give the very ranges the
+tree would. Anything else is read from the tree, or from the statement parsed alone.
 """
 
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from schemacheck.context import FileContext
+from schemacheck.edits import keyword_removal
 from schemacheck.schema import Call, ColumnDef
 
-_TARGET = re.compile(r"([A-Za-z_]\w*)[ \t]*=[ \t]*")
-_ANNOTATED_TARGET = re.compile(r"([A-Za-z_]\w*)[ \t]*:[^=#\\\r\n]*=[ \t]*")
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from schemacheck.lazy import libcst as cst
+
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _FIRST = re.compile(r"\s*(?:([A-Za-z_]\w*)\s*=\s*)?")  # up to the first argument's value
 _NEXT = re.compile(r"\s*(),\s*(?:([A-Za-z_]\w*)\s*=\s*)?")  # a value's end to the next value
@@ -36,20 +42,25 @@ class StatementLayout(NamedTuple):
     nullable: tuple[int, int] | None  # what removing ``nullable=`` deletes; None if unknown
 
 
-def statement_layout(text: str, column: ColumnDef, call: Call) -> StatementLayout | None:
+def statement_layout(ctx: FileContext, column: ColumnDef, call: Call) -> StatementLayout | None:
+    """The layout of ``column``'s ``name = Call(...)`` statement; None for another shape."""
+    return statement_layout_in_text(ctx.text, column, call) or statement_layout_in_tree(ctx, column)
+
+
+def statement_layout_in_text(text: str, column: ColumnDef, call: Call) -> StatementLayout | None:
     """The layout of ``column``'s statement when it is written plainly, else None."""
     start, end = column.span.start, column.span.end
-    if not column.statement.bound or column.attr is None or call.span.end != end:
+    after_name = _after_name(text, column)
+    if after_name is None or call.span.end != end:
         return None
-    head = text[start : call.span.start]
-    plain = _TARGET.fullmatch(head)
-    annotated = None if plain else _ANNOTATED_TARGET.fullmatch(head)
-    target = plain or annotated
-    if target is None or target.group(1) != column.attr:
-        return None
-    annotate_at = start + len(column.attr) if plain else None
-    if annotated:
-        start = call.span.start
+    annotate_at: int | None = after_name
+    if _EQUALS.fullmatch(text, after_name, call.span.start) is None:
+        after_annotation = _after_annotation(text, column, after_name)
+        if after_annotation is None or not _EQUALS.fullmatch(
+            text, after_annotation, call.span.start
+        ):
+            return None
+        start, annotate_at = call.span.start, None
     paren = text.find("(", call.span.start, end)
     if paren < 0 or _DOTTED.fullmatch(text, call.span.start, paren) is None:
         return None
@@ -59,6 +70,44 @@ def statement_layout(text: str, column: ColumnDef, call: Call) -> StatementLayou
     return StatementLayout(
         start, end, (call.span.start, paren), annotate_at, _removal(arguments, "nullable")
     )
+
+
+def statement_layout_in_tree(ctx: FileContext, column: ColumnDef) -> StatementLayout | None:
+    """The layout of a column statement of any shape, read from its nodes (the file's tree, or
+    the statement parsed alone)."""
+    statement = ctx.statement(column)
+    if not isinstance(statement, (cst.Assign, cst.AnnAssign)) or not isinstance(
+        statement.value, cst.Call
+    ):
+        return None
+    value = statement.value
+    callee = ctx.node_range(value.func)[0]
+    removal = keyword_removal(ctx, value.args, "nullable")
+    if isinstance(statement, cst.AnnAssign):
+        start, end = ctx.node_range(value)[0]
+        return StatementLayout(start, end, callee, None, removal)
+    if len(statement.targets) != 1:
+        return None
+    (start, target_end), (_, end) = ctx.node_range(statement.targets[0].target, value)
+    return StatementLayout(start, end, callee, target_end, removal)
+
+
+def _after_name(text: str, column: ColumnDef) -> int | None:
+    """Where the attribute's name ends, when its statement (one the extraction bound to a
+    node) starts with it."""
+    attr, start = column.attr, column.span.start
+    if attr is None or not column.statement.bound or not text.startswith(attr, start):
+        return None
+    return start + len(attr)
+
+
+def _after_annotation(text: str, column: ColumnDef, after_name: int) -> int | None:
+    """Where ``name: T`` ends, when ``T`` is written as the model read it."""
+    annotation = column.annotation
+    colon = _COLON.match(text, after_name, column.span.end)
+    if annotation is None or colon is None or not text.startswith(annotation.source, colon.end()):
+        return None
+    return colon.end() + len(annotation.source)
 
 
 class _Argument(NamedTuple):
@@ -124,22 +173,30 @@ class FieldLayout(NamedTuple):
     value: tuple[int, int] | None  # its default value's range; None when it has none
 
 
-def field_layout(text: str, column: ColumnDef) -> FieldLayout | None:
-    """The layout of ``column``'s ``name: T [= value]`` statement when the text is exactly the
-    name, the annotation as the model read it, and a value that is not parenthesized; else
-    None (the tree decides)."""
-    annotation, attr = column.annotation, column.attr
-    start, end = column.span.start, column.span.end
-    if annotation is None or attr is None or not column.statement.bound:
+def field_layout(ctx: FileContext, column: ColumnDef) -> FieldLayout | None:
+    """The layout of ``column``'s ``name: T [= value]`` statement; None for another shape."""
+    return field_layout_in_text(ctx.text, column) or field_layout_in_tree(ctx, column)
+
+
+def field_layout_in_text(text: str, column: ColumnDef) -> FieldLayout | None:
+    """The layout when the text is exactly the name, the annotation as the model read it, and a
+    value that is not parenthesized; else None."""
+    end = column.span.end
+    after_name = _after_name(text, column)
+    at = None if after_name is None else _after_annotation(text, column, after_name)
+    if at is None:
         return None
-    at = start + len(attr)
-    colon = _COLON.match(text, at, end) if text.startswith(attr, start) else None
-    if colon is None or not text.startswith(annotation.source, colon.end()):
-        return None
-    at = colon.end() + len(annotation.source)
     if at == end:
         return FieldLayout(None)
     equals = _EQUALS.match(text, at, end)
     if equals is None or equals.end() >= end or text[equals.end()] == "(":
         return None
     return FieldLayout((equals.end(), end))
+
+
+def field_layout_in_tree(ctx: FileContext, column: ColumnDef) -> FieldLayout | None:
+    """The layout of an annotated field of any shape, read from its statement's nodes."""
+    statement = ctx.statement(column)
+    if not isinstance(statement, cst.AnnAssign):
+        return None
+    return FieldLayout(None if statement.value is None else ctx.node_range(statement.value)[0])

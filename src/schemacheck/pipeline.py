@@ -100,9 +100,8 @@ class _Session:
         self.executor: Executor | None = None
         self.items: list[PendingFile] = []  # checked files, then context files, by index
         self.displays = reader.displays(paths)
-        self.modules = module_words(
-            paths
-        )  # what the checked files' imports of each other start with
+        # What the checked files' imports of each other start with (see ``may_need_links``).
+        self.modules = module_words(paths)
         self.new_entries: dict[str, bytes] = {}  # by display path
         self.linked_entries: dict[str, bytes] = {}  # files linked with aliases, by linked key
 

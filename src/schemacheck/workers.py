@@ -109,8 +109,9 @@ class _Files:
         """
         parsed = item.parsed
         assert parsed is not None and item.text is not None
-        schema = parsed.schema
-        return not _only_migration(schema) and may_need_links(parsed.names, item.text, self.modules)
+        if _only_migration(parsed.schema):
+            return False
+        return may_need_links(parsed.names, item.text, self.modules)
 
     def relink(self, names: dict[int, Names]) -> dict[int, FileSchema]:
         found = {}
@@ -140,7 +141,7 @@ class _Files:
 class LocalExecutor:
     """Everything in this process: the files' own objects are the project's."""
 
-    def __init__(self, settings: Settings, modules: frozenset[str] = frozenset()) -> None:
+    def __init__(self, settings: Settings, modules: frozenset[str]) -> None:
         self.files = _Files(settings, modules)
 
     def prepare(self, tasks: list[Task], *, keep_trees: bool = False) -> dict[int, PendingFile]:
@@ -219,8 +220,8 @@ class ProcessExecutor:
         settings: Settings,
         jobs: int,
         *,
+        modules: frozenset[str],
         keep_pickled: bool = False,
-        modules: frozenset[str] = frozenset(),
     ) -> None:
         method = "fork" if sys.platform.startswith("linux") else "spawn"
         context: Any = multiprocessing.get_context(method)

@@ -1,21 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
-from schemacheck.edits import keyword_removal, spell, splice, writes_pipe_none
-from schemacheck.layout import StatementLayout, statement_layout
+from schemacheck.edits import spell, splice, writes_pipe_none
+from schemacheck.layout import statement_layout
 from schemacheck.mapping import Role, find_column
 from schemacheck.pytypes import python_type
 from schemacheck.rules.base import Rule
 from schemacheck.schema import ColumnDef
-
-if TYPE_CHECKING:
-    import libcst as cst
-else:
-    from schemacheck.lazy import libcst as cst
 
 # Keyword arguments ``mapped_column()`` takes with the meaning they have for ``Column()``.
 MAPPED_COLUMN_KEYWORDS = frozenset(
@@ -109,7 +103,7 @@ class LegacyColumn(Rule):
         call = column.call
         if column.declared_attr or call is None or call.has_star:
             return None
-        layout = statement_layout(ctx.text, column, call) or _layout_from_tree(ctx, column)
+        layout = statement_layout(ctx, column, call)
         if layout is None:
             return None
         if any(
@@ -177,26 +171,6 @@ class LegacyColumn(Rule):
                 inner = referenced.annotation.inner
                 return inner if inner in ("int", "str") else None
         return None
-
-
-def _layout_from_tree(ctx: FileContext, column: ColumnDef) -> StatementLayout | None:
-    """The layout of a column statement of any shape, read from its nodes (the file's tree, or
-    the statement parsed alone)."""
-    statement = ctx.statement(column)
-    if not isinstance(statement, (cst.Assign, cst.AnnAssign)) or not isinstance(
-        statement.value, cst.Call
-    ):
-        return None
-    value = statement.value
-    callee = ctx.node_range(value.func)[0]
-    removal = keyword_removal(ctx, value.args, "nullable")
-    if isinstance(statement, cst.AnnAssign):
-        start, end = ctx.node_range(value)[0]
-        return StatementLayout(start, end, callee, None, removal)
-    if len(statement.targets) != 1:
-        return None
-    (start, target_end), (_, end) = ctx.node_range(statement.targets[0].target, value)
-    return StatementLayout(start, end, callee, target_end, removal)
 
 
 def _has_identity(column: ColumnDef) -> bool:

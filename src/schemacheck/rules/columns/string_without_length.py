@@ -1,20 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
 from schemacheck.edits import add_keyword, insert, spell
-from schemacheck.layout import FieldLayout, field_layout
+from schemacheck.layout import field_layout
 from schemacheck.mapping import Role, schema_columns
 from schemacheck.rules.base import Option, Rule
 from schemacheck.schema import STRING_TYPES, ClassDef, ColumnDef, Insertion
-
-if TYPE_CHECKING:
-    import libcst as cst
-else:
-    from schemacheck.lazy import libcst as cst
 
 
 class StringWithoutLength(Rule):
@@ -171,7 +165,7 @@ class StringWithoutLength(Rule):
         )
 
     def _field_fix(self, ctx: FileContext, column: ColumnDef, length: int) -> Fix | None:
-        layout = field_layout(ctx.text, column) or _field_layout_from_tree(ctx, column)
+        layout = field_layout(ctx, column)
         if layout is None:
             return None
         spelled = spell(ctx, ["sqlmodel.Field"])
@@ -202,11 +196,3 @@ class StringWithoutLength(Rule):
                     if mapping.is_sqlmodel(owner):
                         result.update(id(c) for c in owner.columns)
         return result
-
-
-def _field_layout_from_tree(ctx: FileContext, column: ColumnDef) -> FieldLayout | None:
-    """The layout of an annotated field of any shape, read from its statement's nodes."""
-    statement = ctx.statement(column)
-    if not isinstance(statement, cst.AnnAssign):
-        return None
-    return FieldLayout(None if statement.value is None else ctx.node_range(statement.value)[0])
