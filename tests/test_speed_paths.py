@@ -63,19 +63,57 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_two_jobs_report_exactly_what_one_does(corpus: Path) -> None:
+# Where processes can fork, files are checked in processes forked from the one that built the
+# project; elsewhere each worker checks its own files against a project it rebuilds.
+START_METHODS = ["fork", "spawn"]
+
+
+@pytest.mark.parametrize("method", START_METHODS)
+def test_two_jobs_report_exactly_what_one_does(
+    corpus: Path, method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     one = _check(corpus, jobs=1)
+    monkeypatch.setattr(workers, "START_METHOD", method)
     two = _check(corpus, jobs=2)
     assert _findings(one) and _findings(two) == _findings(one)
     assert [f.path for f in two.files] == [f.path for f in one.files]
 
 
-def test_project_fixtures_with_two_jobs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("method", START_METHODS)
+def test_project_fixtures_with_two_jobs(
+    tmp_path: Path, method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Enough copies of a real multi-module project that worker processes are used.
     root = tmp_path / "project"
     for copy in range(4):
         shutil.copytree(FIXTURES / "projects" / "shop", root / f"shop{copy}")
-    assert _findings(_check(root, jobs=2)) == _findings(_check(root, jobs=1))
+    one = _findings(_check(root, jobs=1))
+    monkeypatch.setattr(workers, "START_METHOD", method)
+    assert _findings(_check(root, jobs=2)) == one
+
+
+def test_files_of_a_forked_process_that_dies_are_checked_here(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = _findings(_check(corpus, jobs=1))
+    monkeypatch.setattr(workers, "START_METHOD", "fork")
+    monkeypatch.setattr(workers, "_send_finished", lambda *args: os._exit(3))
+    assert _findings(_check(corpus, jobs=2)) == one
+
+
+@pytest.mark.parametrize("method", START_METHODS)
+def test_two_jobs_fix_exactly_what_one_does(
+    corpus: Path, method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = make_settings(
+        Config(root=corpus), Selection(select=["ALL"]), fix=True, unsafe_fixes=True
+    )
+    one = run([corpus], settings, write=False, jobs=1)
+    monkeypatch.setattr(workers, "START_METHOD", method)
+    two = run([corpus], settings, write=False, jobs=2)
+    fixed = [(f.path, f.source, f.fixed_codes) for f in one.files if f.changed]
+    assert fixed and [(f.path, f.source, f.fixed_codes) for f in two.files if f.changed] == fixed
+    assert _findings(two) == _findings(one)
 
 
 def test_files_cached_as_workers_pickled_them_serve_the_next_run(

@@ -1,21 +1,24 @@
 """Where files are parsed and checked: in this process, or spread over worker processes.
 
 A file's syntax tree is needed for extraction, and again only when the project links the
-file's imports (or a fix meets an unusual layout); in between, only the project (every file's
-extracted model) is needed. Trees are large and slow to pickle, so each file stays in the worker
-that parsed it, which lets its tree go as soon as nothing may need it: workers send back plain
-models, receive the whole project once, and then check their own files. Only picklable data
-crosses processes, and results are put back in the order files were given, so the output is the
-same whatever the number of jobs.
+file's imports; in between, only the project (every file's extracted model) is needed. Trees
+are large and slow to pickle, so each file stays in the worker that parsed it, which lets its
+tree go as soon as nothing may need it: workers send back plain models, and this process builds
+the project from them. The files are then checked where the project already is: in processes
+forked from this one (or, where processes cannot fork, in the workers, each sent the project).
+Only picklable data crosses processes, and results are put back in the order files were given,
+so the output is the same whatever the number of jobs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
 import pickle
 import sys
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -34,6 +37,7 @@ from schemacheck.runner import (
     prepare_file,
     release,
     relink,
+    without_tree,
 )
 from schemacheck.schema import FileSchema
 from schemacheck.session import Task
@@ -213,7 +217,8 @@ def _own_project(files: _Files, layout: list[_Slot], batches: list[bytes]) -> Pr
 
 
 class ProcessExecutor:
-    """Worker processes, each keeping the files it prepared (see the module's docstring)."""
+    """Worker processes that prepare files; then processes that check them (see the module's
+    docstring)."""
 
     def __init__(
         self,
@@ -223,8 +228,17 @@ class ProcessExecutor:
         modules: frozenset[str],
         keep_pickled: bool = False,
     ) -> None:
-        method = "fork" if sys.platform.startswith("linux") else "spawn"
-        context: Any = multiprocessing.get_context(method)
+        self.method = START_METHOD
+        context: Any = multiprocessing.get_context(self.method)
+        self.context = context
+        self.settings = settings
+        if self.method == "fork":
+            # What every process needs (the parser, the extraction, the rules) is imported
+            # once, here, and inherited by the workers and the processes that check files.
+            import schemacheck.extract.models
+            import schemacheck.parsing  # noqa: F401
+
+            _ = settings.rules
         self.connections: list[Connection] = []
         self.processes: list[Any] = []
         for _ in range(jobs):
@@ -236,11 +250,12 @@ class ProcessExecutor:
             self.processes.append(process)
         self.owner: dict[int, int] = {}  # file index -> the worker that holds it
         self.index_of: dict[str, int] = {}  # display path -> file index
-        self.load = [0] * jobs
         self.batches: list[tuple[int, bytes]] = []  # prepared files, as each worker sent them
         self.relinked: set[int] = set()  # files whose newest model only this process has
         self.keep_pickled = keep_pickled  # for :meth:`pickled`
         self.pickled_files: dict[int, bytes] = {}
+        self.items: dict[int, PendingFile] = {}  # this process's copies of the prepared files
+        self.linked: dict[int, Names] = {}  # import bindings of relinked files, by index
 
     def _ask(self, commands: dict[int, tuple[str, Any]]) -> dict[int, Any]:
         """Send each worker its command; gather the batches they answer with, as they come."""
@@ -251,36 +266,65 @@ class ProcessExecutor:
         while busy:
             for ready in wait(list(busy)):
                 assert isinstance(ready, Connection)
-                try:
-                    raw = ready.recv_bytes()
-                except EOFError:
-                    raise WorkerError("a worker process ended unexpectedly") from None
-                batch = load_kept(raw)
+                batch = load_kept(_received(ready))
                 if batch is None:
                     busy.discard(ready)
-                    continue
-                if commands[self.connections.index(ready)][0] == "prepare":
-                    self.batches.append((self.connections.index(ready), raw))
-                    if self.keep_pickled:
-                        self.pickled_files.update(batch)
-                    batch = _unpickled(batch)
-                found.update(batch)
+                else:
+                    found.update(batch)
         return found
 
     def prepare(self, tasks: list[Task], *, keep_trees: bool = False) -> dict[int, PendingFile]:
+        """Hand out the files in chunks, largest first, each to the next worker that is free.
+
+        Cost follows size only roughly (files that cannot hold a model are read, not parsed),
+        so a share fixed in advance left one worker idle while the other finished: a tenth of
+        the wall time on real projects. Each worker has two chunks in hand, so that it never
+        waits for the next one.
+        """
         self.pickled_files.clear()  # only the files of the latest call are asked for
-        shares: dict[int, list[Task]] = {}
-        for task in sorted(tasks, key=lambda t: -_size(t[1])):
-            worker = min(range(len(self.load)), key=lambda w: self.load[w])
-            self.load[worker] += max(_size(task[1]), 1)
-            self.owner[task[0]] = worker
-            shares.setdefault(worker, []).append(task)
-        prepared: dict[int, PendingFile] = self._ask(
-            {w: ("prepare", (share, keep_trees)) for w, share in shares.items()}
-        )
+        queue = deque(_chunks(sorted(tasks, key=lambda t: -_size(t[1])), len(self.connections)))
+        in_hand = [0] * len(self.connections)
+
+        def hand_out(worker: int) -> None:
+            chunk = queue.popleft()
+            for task in chunk:
+                self.owner[task[0]] = worker
+            self.connections[worker].send(("prepare", (chunk, keep_trees)))
+            in_hand[worker] += 1
+
+        for _ in range(_IN_HAND):
+            for worker in range(len(self.connections)):
+                if queue:
+                    hand_out(worker)
+        prepared: dict[int, PendingFile] = {}
+        busy = {self.connections[w] for w, count in enumerate(in_hand) if count}
+        while busy:
+            for ready in wait(list(busy)):
+                assert isinstance(ready, Connection)
+                worker = self.connections.index(ready)
+                batch = self._batch(worker, _received(ready))
+                if batch is not None:
+                    prepared.update(batch)
+                    continue
+                in_hand[worker] -= 1
+                if queue:
+                    hand_out(worker)
+                elif not in_hand[worker]:
+                    busy.discard(ready)
         for index, item in prepared.items():
             self.index_of[item.result.path] = index
+            self.items[index] = item
         return prepared
+
+    def _batch(self, worker: int, raw: bytes) -> dict[int, PendingFile] | None:
+        """A batch of prepared files as a worker sent it; None at the end of a chunk."""
+        batch = load_kept(raw)
+        if batch is None:
+            return None
+        self.batches.append((worker, raw))
+        if self.keep_pickled:
+            self.pickled_files.update(batch)
+        return _unpickled(batch)
 
     def pickled(self, index: int) -> bytes | None:
         return self.pickled_files.pop(index, None)
@@ -293,9 +337,60 @@ class ProcessExecutor:
             {w: ("relink", share) for w, share in shares.items()}
         )
         self.relinked.update(found)
+        self.linked.update({index: names[index] for index in found})
         return found
 
     def finish(self, project: Project, indices: list[int]) -> dict[int, FileResult]:
+        if self.method == "fork":
+            return self._finish_forked(project, indices)
+        return self._finish_in_workers(project, indices)
+
+    def _finish_forked(self, project: Project, indices: list[int]) -> dict[int, FileResult]:
+        """Check the files in processes forked from this one, which holds the whole project.
+
+        Nothing is pickled on the way there: each process inherits the project as it is here
+        (and shares its memory until written), and sends back only what its files' rules
+        found. This process checks one share itself. The workers' trees are not needed:
+        rules read the models, and a fix that meets an unusual layout parses its statement
+        alone, as for a file checked from the cache.
+        """
+        shares = _balanced(indices, self._text_size, len(self.connections))
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()  # a forked process must not write this process's pending output
+        children = []
+        for share in shares[1:]:
+            reader, writer = self.context.Pipe(duplex=False)
+            process = self.context.Process(
+                target=_send_finished, args=(writer, self._finish_here, project, share), daemon=True
+            )
+            process.start()
+            writer.close()
+            children.append((reader, process, share))
+        results = self._finish_here(project, shares[0])
+        for reader, process, share in children:
+            try:
+                results.update(load_kept(reader.recv_bytes()))
+            except EOFError:
+                results.update(self._finish_here(project, share))  # it died: its share is done here
+            reader.close()
+            process.join()
+        return results
+
+    def _text_size(self, index: int) -> int:
+        return len(self.items[index].text or "")
+
+    def _finish_here(self, project: Project, indices: list[int]) -> dict[int, FileResult]:
+        results = {}
+        for index in indices:
+            item = self.items[index]
+            if index in self.linked:
+                item = dataclasses.replace(item, names=self.linked[index])
+            results[index] = finish_file(without_tree(item, self.settings), self.settings, project)
+        return results
+
+    def _finish_in_workers(self, project: Project, indices: list[int]) -> dict[int, FileResult]:
+        """Where processes cannot be forked: each worker checks its own files, against the
+        project rebuilt from the caller's layout and the other workers' batches."""
         shares: dict[int, list[int]] = {w: [] for w in range(len(self.connections))}
         for index in indices:
             shares[self.owner[index]].append(index)
@@ -327,6 +422,63 @@ class ProcessExecutor:
 
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
+# Forking lets processes inherit the project instead of unpickling it (see ``_finish_forked``).
+START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
+_IN_HAND = 2  # chunks a worker holds at once
+_CHUNKS_PER_WORKER = 16  # about this many chunks each: small ones at the end, largest first
+
+
+def _received(connection: Connection) -> bytes:
+    try:
+        return connection.recv_bytes()
+    except EOFError:
+        raise WorkerError("a worker process ended unexpectedly") from None
+
+
+def _chunks(tasks: list[Task], workers: int) -> list[list[Task]]:
+    """``tasks`` (largest first) in chunks of at most ``_BATCH`` files and about
+    ``1 / (workers * _CHUNKS_PER_WORKER)`` of the bytes each."""
+    sizes = [_size(task[1]) for task in tasks]
+    limit = max(sum(sizes) // (workers * _CHUNKS_PER_WORKER), 1)
+    chunks: list[list[Task]] = []
+    chunk: list[Task] = []
+    total = 0
+    for task, size in zip(tasks, sizes):
+        if chunk and (total + size > limit or len(chunk) == _BATCH):
+            chunks.append(chunk)
+            chunk, total = [], 0
+        chunk.append(task)
+        total += size
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
+def _balanced(indices: list[int], cost: Callable[[int], int], count: int) -> list[list[int]]:
+    """``indices`` in ``count`` shares of about equal cost, each in its original order."""
+    shares: list[list[int]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for index in sorted(indices, key=cost, reverse=True):
+        least = loads.index(min(loads))
+        shares[least].append(index)
+        loads[least] += cost(index)
+    return [sorted(share) for share in shares]
+
+
+def _send_finished(
+    connection: Connection,
+    finish: Callable[[Project, list[int]], dict[int, FileResult]],
+    project: Project,
+    indices: list[int],
+) -> None:
+    """A forked process: check its share, send the results back."""
+    results = finish(project, indices)
+    for result in results.values():
+        if not result.changed:
+            # The caller has the text and the model already: only send what is new.
+            result.source = result.schema = None
+    connection.send_bytes(pickle.dumps(results, _PROTOCOL))
+    connection.close()
 
 
 def _unpickled(batch: dict[int, bytes]) -> dict[int, PendingFile]:
