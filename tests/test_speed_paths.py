@@ -25,6 +25,7 @@ from schemacheck import runner, workers
 from schemacheck.cache import Cache
 from schemacheck.cli import cli
 from schemacheck.config import Config, Selection
+from schemacheck.extract.names import Names
 from schemacheck.files import DEFAULT_EXCLUDES, discover, matches
 from schemacheck.results import RunResult, Settings, make_settings
 from schemacheck.runner import Parsed, check_text, parse_text, release
@@ -77,6 +78,7 @@ def test_two_jobs_report_exactly_what_one_does(
     two = _check(corpus, jobs=2)
     assert _findings(one) and _findings(two) == _findings(one)
     assert [f.path for f in two.files] == [f.path for f in one.files]
+    assert two.errors == one.errors == []
 
 
 @pytest.mark.parametrize("method", START_METHODS)
@@ -87,9 +89,11 @@ def test_project_fixtures_with_two_jobs(
     root = tmp_path / "project"
     for copy in range(4):
         shutil.copytree(FIXTURES / "projects" / "shop", root / f"shop{copy}")
-    one = _findings(_check(root, jobs=1))
+    one = _check(root, jobs=1)
     monkeypatch.setattr(workers, "START_METHOD", method)
-    assert _findings(_check(root, jobs=2)) == one
+    two = _check(root, jobs=2)
+    assert _findings(two) == _findings(one)
+    assert two.errors == one.errors == []
 
 
 def test_files_of_a_forked_process_that_dies_are_checked_here(
@@ -99,6 +103,47 @@ def test_files_of_a_forked_process_that_dies_are_checked_here(
     monkeypatch.setattr(workers, "START_METHOD", "fork")
     monkeypatch.setattr(workers, "_send_finished", lambda *args: os._exit(3))
     assert _findings(_check(corpus, jobs=2)) == one
+
+
+@pytest.mark.parametrize("method", START_METHODS)
+def test_files_that_keep_their_trees_report_the_same_with_two_jobs(
+    tmp_path: Path, method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each module calls a function of the project: it keeps its tree for linking, whichever
+    # process prepares it; SC204's finding reads the model's statement nodes.
+    root = tmp_path / "project"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "extensions.py").write_text(
+        "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n\n\n"
+        "def slug(text: str) -> str:\n    return text.lower()\n"
+    )
+    for number in range(24):
+        (root / "app" / f"model_{number}.py").write_text(
+            "from sqlalchemy import String\n"
+            "from sqlalchemy.orm import Mapped, mapped_column\n\n"
+            "from app.extensions import db, slug\n\n\n"
+            f"class Thing{number}(db.Model):\n"
+            f'    __tablename__ = "thing_{number}"\n\n'
+            "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+            "    name: Mapped[str] = mapped_column(String(40), nullable=True)\n\n"
+            "    def slug(self) -> str:\n"
+            "        return slug(self.name)\n"
+        )
+    one = _check(root, jobs=1)
+    assert runner.may_need_links(*_names_and_text(root / "app" / "model_0.py"), frozenset({"app"}))
+    monkeypatch.setattr(workers, "START_METHOD", method)
+    two = _check(root, jobs=2)
+    assert "SC204" in {d.code for d in one.diagnostics}
+    assert _findings(two) == _findings(one)
+    assert two.errors == one.errors == []
+
+
+def _names_and_text(path: Path) -> tuple[Names, str]:
+    text = path.read_text()
+    parsed = parse_text(text, path.name, make_settings(Config(root=path.parent), Selection()))
+    assert isinstance(parsed, Parsed)
+    return parsed.names, text
 
 
 @pytest.mark.parametrize("method", START_METHODS)
@@ -114,6 +159,7 @@ def test_two_jobs_fix_exactly_what_one_does(
     fixed = [(f.path, f.source, f.fixed_codes) for f in one.files if f.changed]
     assert fixed and [(f.path, f.source, f.fixed_codes) for f in two.files if f.changed] == fixed
     assert _findings(two) == _findings(one)
+    assert two.errors == one.errors == []
 
 
 def test_files_cached_as_workers_pickled_them_serve_the_next_run(

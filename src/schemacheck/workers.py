@@ -239,16 +239,17 @@ class ProcessExecutor:
             import schemacheck.parsing  # noqa: F401
 
             _ = settings.rules
+        self.here = _Files(settings, modules)  # this process is one of the jobs
         self.connections: list[Connection] = []
         self.processes: list[Any] = []
-        for _ in range(jobs):
+        for _ in range(jobs - 1):
             here, there = context.Pipe()
             process = context.Process(target=_serve, args=(there, settings, modules), daemon=True)
             process.start()
             there.close()
             self.connections.append(here)
             self.processes.append(process)
-        self.owner: dict[int, int] = {}  # file index -> the worker that holds it
+        self.owner: dict[int, int] = {}  # file index -> the worker that holds it (or _HERE)
         self.index_of: dict[str, int] = {}  # display path -> file index
         self.batches: list[tuple[int, bytes]] = []  # prepared files, as each worker sent them
         self.relinked: set[int] = set()  # files whose newest model only this process has
@@ -257,11 +258,14 @@ class ProcessExecutor:
         self.items: dict[int, PendingFile] = {}  # this process's copies of the prepared files
         self.linked: dict[int, Names] = {}  # import bindings of relinked files, by index
 
-    def _ask(self, commands: dict[int, tuple[str, Any]]) -> dict[int, Any]:
-        """Send each worker its command; gather the batches they answer with, as they come."""
+    def _ask(
+        self, commands: dict[int, tuple[str, Any]], meanwhile: Callable[[], dict[int, Any]]
+    ) -> dict[int, Any]:
+        """Send each worker its command, do this process's share (``meanwhile``), then gather
+        the batches the workers answer with, as they come."""
         for worker, command in commands.items():
             self.connections[worker].send(command)
-        found: dict[int, Any] = {}
+        found: dict[int, Any] = meanwhile()
         busy = {self.connections[worker] for worker in commands}
         while busy:
             for ready in wait(list(busy)):
@@ -274,12 +278,14 @@ class ProcessExecutor:
         return found
 
     def prepare(self, tasks: list[Task], *, keep_trees: bool = False) -> dict[int, PendingFile]:
-        """Hand out the files in chunks, largest first, each to the next worker that is free.
+        """Hand out the files in chunks, largest first, each to the next worker that is free,
+        while this process prepares the smallest files, one at a time, itself.
 
         Cost follows size only roughly (files that cannot hold a model are read, not parsed),
         so a share fixed in advance left one worker idle while the other finished: a tenth of
         the wall time on real projects. Each worker has two chunks in hand, so that it never
-        waits for the next one.
+        waits for the next one. A file prepared here is neither pickled nor unpickled, and
+        this process, which reads what the workers send, stays busy between their batches.
         """
         self.pickled_files.clear()  # only the files of the latest call are asked for
         queue = deque(_chunks(sorted(tasks, key=lambda t: -_size(t[1])), len(self.connections)))
@@ -298,8 +304,14 @@ class ProcessExecutor:
                     hand_out(worker)
         prepared: dict[int, PendingFile] = {}
         busy = {self.connections[w] for w, count in enumerate(in_hand) if count}
-        while busy:
-            for ready in wait(list(busy)):
+        while busy or queue:
+            if queue:
+                task = queue[-1].pop()
+                if not queue[-1]:
+                    queue.pop()
+                self.owner[task[0]] = _HERE
+                prepared.update(self.here.prepare([task], keep_trees))
+            for ready in wait(list(busy), timeout=0 if queue else None):
                 assert isinstance(ready, Connection)
                 worker = self.connections.index(ready)
                 batch = self._batch(worker, _received(ready))
@@ -333,8 +345,10 @@ class ProcessExecutor:
         shares: dict[int, dict[int, Names]] = {}
         for index, patched in names.items():
             shares.setdefault(self.owner[index], {})[index] = patched
+        here = shares.pop(_HERE, {})
         found: dict[int, FileSchema] = self._ask(
-            {w: ("relink", share) for w, share in shares.items()}
+            {w: ("relink", share) for w, share in shares.items()},
+            lambda: dict(self.here.relink(here)),
         )
         self.relinked.update(found)
         self.linked.update({index: names[index] for index in found})
@@ -354,7 +368,7 @@ class ProcessExecutor:
         rules read the models, and a fix that meets an unusual layout parses its statement
         alone, as for a file checked from the cache.
         """
-        shares = _balanced(indices, self._text_size, len(self.connections))
+        shares = _balanced(indices, self._text_size, len(self.connections) + 1)
         for stream in (sys.stdout, sys.stderr):
             stream.flush()  # a forked process must not write this process's pending output
         children = []
@@ -383,24 +397,27 @@ class ProcessExecutor:
         results = {}
         for index in indices:
             item = self.items[index]
-            if index in self.linked:
-                item = dataclasses.replace(item, names=self.linked[index])
-            results[index] = finish_file(without_tree(item, self.settings), self.settings, project)
+            if item.parsed is None:  # from a worker: checked from its model and its text
+                if index in self.linked:
+                    item = dataclasses.replace(item, names=self.linked[index])
+                item = without_tree(item, self.settings)
+            results[index] = finish_file(item, self.settings, project)
         return results
 
     def _finish_in_workers(self, project: Project, indices: list[int]) -> dict[int, FileResult]:
         """Where processes cannot be forked: each worker checks its own files, against the
         project rebuilt from the caller's layout and the other workers' batches."""
         shares: dict[int, list[int]] = {w: [] for w in range(len(self.connections))}
+        here: list[int] = []
         for index in indices:
-            shares[self.owner[index]].append(index)
+            shares.get(self.owner[index], here).append(index)
         commands = {}
         for worker, share in shares.items():
             layout: list[_Slot] = []
             for file in project.files:
                 index = self.index_of.get(file.path, -1)
                 owner = self.owner.get(index)
-                if owner == worker or (owner is not None and index not in self.relinked):
+                if owner == worker or (owner not in (None, _HERE) and index not in self.relinked):
                     # Taken from the worker's own files or from the forwarded batches.
                     layout.append((index, ProjectFile(file.path, _EMPTY, *_rest(file))))
                 else:
@@ -408,9 +425,10 @@ class ProcessExecutor:
             batches = [raw for sender, raw in self.batches if sender != worker]
             payload = pickle.dumps(layout, protocol=pickle.HIGHEST_PROTOCOL)
             commands[worker] = ("finish", (payload, batches, share))
-        return self._ask(commands)
+        return self._ask(commands, lambda: dict(self.here.finish(project, here)))
 
     def close(self) -> None:
+        self.here.items.clear()
         for connection in self.connections:
             with suppress(OSError):
                 connection.send(("close", None))
@@ -422,10 +440,13 @@ class ProcessExecutor:
 
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
+_HERE = -1  # the owner of files prepared in this process
 # Forking lets processes inherit the project instead of unpickling it (see ``_finish_forked``).
 START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 _IN_HAND = 2  # chunks a worker holds at once
-_CHUNKS_PER_WORKER = 16  # about this many chunks each: small ones at the end, largest first
+_CHUNKS_PER_WORKER = (
+    64  # about this many chunks each, largest first: what is in hand at the end is small
+)
 
 
 def _received(connection: Connection) -> bytes:
