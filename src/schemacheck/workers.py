@@ -42,7 +42,7 @@ from schemacheck.runner import (
 from schemacheck.schema import FileSchema
 from schemacheck.session import Task
 
-_BATCH = 16  # files a worker prepares before sending them
+_BATCH = 8  # files a worker prepares before sending them
 
 
 class Executor(Protocol):
@@ -217,8 +217,8 @@ def _own_project(files: _Files, layout: list[_Slot], batches: list[bytes]) -> Pr
 
 
 class ProcessExecutor:
-    """Worker processes that prepare files; then processes that check them (see the module's
-    docstring)."""
+    """This process and ``jobs - 1`` workers prepare files; processes forked from this one
+    check them (see the module's docstring)."""
 
     def __init__(
         self,
@@ -243,11 +243,11 @@ class ProcessExecutor:
         self.connections: list[Connection] = []
         self.processes: list[Any] = []
         for _ in range(jobs - 1):
-            here, there = context.Pipe()
-            process = context.Process(target=_serve, args=(there, settings, modules), daemon=True)
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs, settings, modules), daemon=True)
             process.start()
-            there.close()
-            self.connections.append(here)
+            theirs.close()
+            self.connections.append(ours)
             self.processes.append(process)
         self.owner: dict[int, int] = {}  # file index -> the worker that holds it (or _HERE)
         self.index_of: dict[str, int] = {}  # display path -> file index
