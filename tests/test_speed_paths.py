@@ -146,6 +146,15 @@ def _names_and_text(path: Path) -> tuple[Names, str]:
     return parsed.names, text
 
 
+def test_a_worker_that_dies_leaves_the_run_to_this_process(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = _findings(_check(corpus, jobs=1))
+    monkeypatch.setattr(workers, "START_METHOD", "fork")
+    monkeypatch.setattr(workers, "_serve", lambda *args: os._exit(3))
+    assert _findings(_check(corpus, jobs=2)) == one
+
+
 @pytest.mark.parametrize("method", START_METHODS)
 def test_two_jobs_fix_exactly_what_one_does(
     corpus: Path, method: str, monkeypatch: pytest.MonkeyPatch

@@ -264,7 +264,7 @@ class ProcessExecutor:
         """Send each worker its command, do this process's share (``meanwhile``), then gather
         the batches the workers answer with, as they come."""
         for worker, command in commands.items():
-            self.connections[worker].send(command)
+            _sent(self.connections[worker], command)
         found: dict[int, Any] = meanwhile()
         busy = {self.connections[worker] for worker in commands}
         while busy:
@@ -295,7 +295,7 @@ class ProcessExecutor:
             chunk = queue.popleft()
             for task in chunk:
                 self.owner[task[0]] = worker
-            self.connections[worker].send(("prepare", (chunk, keep_trees)))
+            _sent(self.connections[worker], ("prepare", (chunk, keep_trees)))
             in_hand[worker] += 1
 
         for _ in range(_IN_HAND):
@@ -384,7 +384,7 @@ class ProcessExecutor:
         for reader, process, share in children:
             try:
                 results.update(load_kept(reader.recv_bytes()))
-            except EOFError:
+            except (EOFError, OSError):
                 results.update(self._finish_here(project, share))  # it died: its share is done here
             reader.close()
             process.join()
@@ -452,7 +452,14 @@ _CHUNKS_PER_WORKER = (
 def _received(connection: Connection) -> bytes:
     try:
         return connection.recv_bytes()
-    except EOFError:
+    except (EOFError, OSError):
+        raise WorkerError("a worker process ended unexpectedly") from None
+
+
+def _sent(connection: Connection, command: tuple[str, Any]) -> None:
+    try:
+        connection.send(command)
+    except OSError:  # the worker is gone: its end of the pipe is closed
         raise WorkerError("a worker process ended unexpectedly") from None
 
 
