@@ -96,12 +96,15 @@ def test_project_fixtures_with_two_jobs(
     assert two.errors == one.errors == []
 
 
-def test_files_of_a_forked_process_that_dies_are_checked_here(
-    corpus: Path, monkeypatch: pytest.MonkeyPatch
+# A worker that dies while preparing files leaves the run to this process; a forked process
+# that dies while checking files leaves its share to this process.
+@pytest.mark.parametrize("dies", ["_serve", "_send_finished"])
+def test_processes_that_die_leave_their_work_to_this_one(
+    corpus: Path, dies: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     one = _findings(_check(corpus, jobs=1))
     monkeypatch.setattr(workers, "START_METHOD", "fork")
-    monkeypatch.setattr(workers, "_send_finished", lambda *args: os._exit(3))
+    monkeypatch.setattr(workers, dies, lambda *args: os._exit(3))
     assert _findings(_check(corpus, jobs=2)) == one
 
 
@@ -144,15 +147,6 @@ def _names_and_text(path: Path) -> tuple[Names, str]:
     parsed = parse_text(text, path.name, make_settings(Config(root=path.parent), Selection()))
     assert isinstance(parsed, Parsed)
     return parsed.names, text
-
-
-def test_a_worker_that_dies_leaves_the_run_to_this_process(
-    corpus: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    one = _findings(_check(corpus, jobs=1))
-    monkeypatch.setattr(workers, "START_METHOD", "fork")
-    monkeypatch.setattr(workers, "_serve", lambda *args: os._exit(3))
-    assert _findings(_check(corpus, jobs=2)) == one
 
 
 @pytest.mark.parametrize("method", START_METHODS)

@@ -42,7 +42,7 @@ from schemacheck.runner import (
 from schemacheck.schema import FileSchema
 from schemacheck.session import Task
 
-_BATCH = 8  # files a worker prepares before sending them
+_CHUNK_FILES = 8  # at most, per chunk: a worker sends a chunk's files once they are prepared
 
 
 class Executor(Protocol):
@@ -173,12 +173,11 @@ def _serve(connection: Connection, settings: Settings, modules: frozenset[str]) 
         except EOFError:
             return
         if command == "prepare":
-            # In small batches, so that the caller reads them while the rest are parsed; each
-            # file pickled alone, so that the caller can cache it without pickling it again.
+            # A chunk (see ``_chunks``); each file pickled alone, so that the caller can cache
+            # it without pickling it again.
             tasks, keep_trees = argument
-            for start in range(0, len(tasks), _BATCH):
-                prepared = files.prepare(tasks[start : start + _BATCH], keep_trees)
-                connection.send({i: pickle.dumps(item, _PROTOCOL) for i, item in prepared.items()})
+            prepared = files.prepare(tasks, keep_trees)
+            connection.send({i: pickle.dumps(item, _PROTOCOL) for i, item in prepared.items()})
             connection.send(None)
         elif command == "relink":
             connection.send(files.relink(argument))
@@ -186,12 +185,7 @@ def _serve(connection: Connection, settings: Settings, modules: frozenset[str]) 
         elif command == "finish":
             layout, batches, indices = argument
             project = _own_project(files, load_kept(layout), batches)
-            results = files.finish(project, indices)
-            for result in results.values():
-                if not result.changed:
-                    # The caller has the text and the model already: only send what is new.
-                    result.source = result.schema = None
-            connection.send(results)
+            connection.send(_only_new(files.finish(project, indices)))
             connection.send(None)
         else:
             return
@@ -372,7 +366,7 @@ class ProcessExecutor:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()  # a forked process must not write this process's pending output
         children = []
-        for share in shares[1:]:
+        for share in filter(None, shares[1:]):
             reader, writer = self.context.Pipe(duplex=False)
             process = self.context.Process(
                 target=_send_finished, args=(writer, self._finish_here, project, share), daemon=True
@@ -444,9 +438,8 @@ _HERE = -1  # the owner of files prepared in this process
 # Forking lets processes inherit the project instead of unpickling it (see ``_finish_forked``).
 START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 _IN_HAND = 2  # chunks a worker holds at once
-_CHUNKS_PER_WORKER = (
-    64  # about this many chunks each, largest first: what is in hand at the end is small
-)
+# About this many chunks per worker, largest first: what a worker holds at the end is small.
+_CHUNKS_PER_WORKER = 64
 
 
 def _received(connection: Connection) -> bytes:
@@ -464,7 +457,7 @@ def _sent(connection: Connection, command: tuple[str, Any]) -> None:
 
 
 def _chunks(tasks: list[Task], workers: int) -> list[list[Task]]:
-    """``tasks`` (largest first) in chunks of at most ``_BATCH`` files and about
+    """``tasks`` (largest first) in chunks of at most ``_CHUNK_FILES`` files and about
     ``1 / (workers * _CHUNKS_PER_WORKER)`` of the bytes each."""
     sizes = [_size(task[1]) for task in tasks]
     limit = max(sum(sizes) // (workers * _CHUNKS_PER_WORKER), 1)
@@ -472,7 +465,7 @@ def _chunks(tasks: list[Task], workers: int) -> list[list[Task]]:
     chunk: list[Task] = []
     total = 0
     for task, size in zip(tasks, sizes):
-        if chunk and (total + size > limit or len(chunk) == _BATCH):
+        if chunk and (total + size > limit or len(chunk) == _CHUNK_FILES):
             chunks.append(chunk)
             chunk, total = [], 0
         chunk.append(task)
@@ -500,13 +493,17 @@ def _send_finished(
     indices: list[int],
 ) -> None:
     """A forked process: check its share, send the results back."""
-    results = finish(project, indices)
+    connection.send_bytes(pickle.dumps(_only_new(finish(project, indices)), _PROTOCOL))
+    connection.close()
+
+
+def _only_new(results: dict[int, FileResult]) -> dict[int, FileResult]:
+    """Results to send back: the caller has each file's text and model already, so those go
+    only when fixes changed them."""
     for result in results.values():
         if not result.changed:
-            # The caller has the text and the model already: only send what is new.
             result.source = result.schema = None
-    connection.send_bytes(pickle.dumps(results, _PROTOCOL))
-    connection.close()
+    return results
 
 
 def _unpickled(batch: dict[int, bytes]) -> dict[int, PendingFile]:
