@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from schemacheck.config import Config, Selection
-from schemacheck.prefilter import _SIGNS, may_hold_schema
+from schemacheck.prefilter import _SIGNS, may_be_migration, may_hold_schema
 from schemacheck.results import make_settings
 from schemacheck.runner import parse_text
+from schemacheck.session import _MODEL_CONTEXT, is_model_context_text
 from tests.helpers import FIXTURES
 
 
@@ -159,3 +160,55 @@ def test_strings_and_comments_are_read_as_the_tokenizer_reads_them(text: str, ne
     assume(_tokenizes(text))
     expected = _SIGNS.search(_code_by_tokenizer(text)) is not None
     assert may_hold_schema(text.replace("\n", newline)) == expected
+
+
+_CONTEXT_PIECES = [
+    "__tablename__",
+    "__table__",
+    "__table_args__",
+    "Table(",
+    "mapped_column",
+    "Column",
+    "declarative_base",
+    "DeclarativeBase",
+    "table=True",
+    "relationship",
+    "Relationship(",
+    "SQLAlchemy(",
+    ".Model",
+    "declared_attr",
+    "def upgrade(",
+    "revision",
+    "_",
+    "x",
+    "(",
+    ".",
+    " ",
+    "\n",
+    "=",
+    "True",
+]
+
+
+def _context_by_pattern(text: str) -> bool:
+    return not may_be_migration(text) and _MODEL_CONTEXT.search(text) is not None
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(_CONTEXT_PIECES), max_size=12).map("".join))
+def test_model_context_is_decided_as_the_pattern_alone_decides(text: str) -> None:
+    """The fragments checked first are a shortcut: they never change the answer."""
+    assert is_model_context_text(text) == _context_by_pattern(text)
+
+
+def test_model_context_of_every_fixture_is_the_patterns() -> None:
+    decided = [
+        is_model_context_text(path.read_text(encoding="utf-8", errors="replace"))
+        for path in sorted(FIXTURES.rglob("*.py"))
+    ]
+    expected = [
+        _context_by_pattern(path.read_text(encoding="utf-8", errors="replace"))
+        for path in sorted(FIXTURES.rglob("*.py"))
+    ]
+    assert decided == expected
+    assert sum(decided) > 100

@@ -237,14 +237,38 @@ _MODEL_CONTEXT = re.compile(
 )
 
 
+# A fragment of every alternative above. ``in`` finds these at memory speed, where the pattern
+# tries each alternative at every position (0.3 ms per module of a real package): a module with
+# none of them, most of a package, is decided without it.
+_MODEL_CONTEXT_FRAGMENTS = (
+    "__table",
+    "Table(",
+    "mapped_column",
+    "Column",
+    "eclarative",
+    "table=True",
+    "elationship",
+    "SQLAlchemy(",
+    ".Model",
+    "declared_attr",
+)
+
+
+def is_model_context_text(text: str) -> bool:
+    """Whether a module adds to the schema: it has model code and is not a migration."""
+    if not any(fragment in text for fragment in _MODEL_CONTEXT_FRAGMENTS):
+        return False
+    if may_be_migration(text):
+        return False  # a migration: its tables are snapshots, not the schema
+    return _MODEL_CONTEXT.search(text) is not None
+
+
 def _is_model_context(path: Path) -> bool:
     try:
         text = path.read_bytes().decode("utf-8", errors="replace")
     except OSError:
         return False
-    if may_be_migration(text):
-        return False  # a migration: its tables are snapshots, not the schema
-    return _MODEL_CONTEXT.search(text) is not None
+    return is_model_context_text(text)
 
 
 def add_project_findings(
