@@ -7,6 +7,7 @@ reading of strings and comments is Python's own (the tokenizer is the oracle).
 from __future__ import annotations
 
 import io
+import re
 import tokenize
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -16,7 +17,7 @@ from schemacheck.config import Config, Selection
 from schemacheck.prefilter import _SIGNS, may_be_migration, may_hold_schema
 from schemacheck.results import make_settings
 from schemacheck.runner import parse_text
-from schemacheck.session import _MODEL_CONTEXT, is_model_context_text
+from schemacheck.session import is_model_context_text
 from tests.helpers import FIXTURES
 
 
@@ -92,6 +93,8 @@ _WORDS = [
     "alembic",
     "def upgrade(",
     "x",
+    "é",
+    "9",
     " ",
     "#",
 ]
@@ -181,6 +184,8 @@ _CONTEXT_PIECES = [
     "revision",
     "_",
     "x",
+    "é",
+    "9",
     "(",
     ".",
     " ",
@@ -190,6 +195,15 @@ _CONTEXT_PIECES = [
 ]
 
 
+# What a module that adds to the schema contains, as one pattern: the reading the faster checks
+# must keep.
+_MODEL_CONTEXT = re.compile(
+    r"__tablename__|__table__|__table_args__|\bTable\(|mapped_column|\bColumn\b"
+    r"|declarative_base|DeclarativeBase|table=True|\brelationship\b|\bRelationship\("
+    r"|SQLAlchemy\(|\.Model\b|declared_attr"
+)
+
+
 def _context_by_pattern(text: str) -> bool:
     return not may_be_migration(text) and _MODEL_CONTEXT.search(text) is not None
 
@@ -197,8 +211,17 @@ def _context_by_pattern(text: str) -> bool:
 @settings(max_examples=400)
 @given(st.lists(st.sampled_from(_CONTEXT_PIECES), max_size=12).map("".join))
 def test_model_context_is_decided_as_the_pattern_alone_decides(text: str) -> None:
-    """The fragments checked first are a shortcut: they never change the answer."""
+    """Words found with ``in`` and patterns that look back for a boundary read as one pattern."""
     assert is_model_context_text(text) == _context_by_pattern(text)
+
+
+def test_model_context_words_stand_alone_as_the_pattern_requires() -> None:
+    neighbours = ["", "x", "é", "9", "_", ".", " ", "(", "\n"]
+    for piece in _CONTEXT_PIECES:
+        for before in neighbours:
+            for after in neighbours:
+                text = f"{before}{piece}{after}"
+                assert is_model_context_text(text) == _context_by_pattern(text), text
 
 
 def test_model_context_of_every_fixture_is_the_patterns() -> None:
