@@ -8,6 +8,7 @@ syntax; whatever a rule needs to know about the source is decided here, once.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -151,8 +152,10 @@ class ModelExtractor:
         return span
 
     def code(self, node: cst.CSTNode) -> str:
+        # Interned: models repeat the same few texts (``Integer``, ``nullable=False``'s
+        # ``False``) thousands of times; one object each is less memory and smaller pickles.
         start, end = self.offsets_of(node)
-        return self.text[start:end]
+        return sys.intern(self.text[start:end])
 
     def expr(self, node: cst.BaseExpression) -> Expr:
         call = self.call(node) if type(node) is cst.Call else None
@@ -173,7 +176,7 @@ class ModelExtractor:
             if arg.star:
                 has_star = True
             elif arg.keyword is not None:
-                kwargs[arg.keyword.value] = self.expr(arg.value)
+                kwargs[sys.intern(arg.keyword.value)] = self.expr(arg.value)
             else:
                 args.append(self.expr(arg.value))
         return Call(
@@ -552,6 +555,7 @@ class ModelExtractor:
             return None
         if annotation is not None and annotation.collection and call is None:
             return None  # ``Mapped[list["Child"]]`` without a column call: a relationship
+        attr = None if attr is None else sys.intern(attr)
         column = ColumnDef(
             kind=kind,
             attr=attr,
@@ -676,7 +680,7 @@ class ModelExtractor:
             collection = head.rpartition(".")[2] in _COLLECTIONS
         elif isinstance(inner, cst.Name) and inner.value in ("list", "set", "dict"):
             collection = True
-        inner_source = cst.Module(body=[]).code_for_node(inner)
+        inner_source = sys.intern(cst.Module(body=[]).code_for_node(inner))
         inner_qualname = (
             self.names.resolve(inner) or dotted_name(inner)
             if isinstance(inner, (cst.Name, cst.Attribute))
@@ -687,7 +691,7 @@ class ModelExtractor:
     def _sql_type(self, node: cst.BaseExpression) -> SqlType | None:
         expr = self.expr(node)
         qualname = expr.qualname
-        name = qualname.rpartition(".")[2] if qualname else None
+        name = sys.intern(qualname.rpartition(".")[2]) if qualname else None
         return SqlType(expr=expr, name=name)
 
     def _foreign_key(self, node: cst.Call, column: ColumnDef | None) -> ForeignKeyRef:
@@ -884,9 +888,10 @@ def _literal(node: cst.BaseExpression | None) -> Any:
     found: Any = node
     if kind is cst.SimpleString:
         try:
-            return evaluated(found)
+            value = evaluated(found)
         except Exception:
             return _NO_LITERAL
+        return sys.intern(value) if type(value) is str else value
     if kind is cst.Name:
         return _NAMED_CONSTANTS.get(found.value, _NO_LITERAL)
     if kind is cst.Integer or kind is cst.Float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -313,6 +314,10 @@ class Names:
         return self.resolve_dotted(dotted)
 
     def resolve_dotted(self, dotted: str) -> str | None:
+        resolved = self._resolve_dotted(dotted)
+        return None if resolved is None else sys.intern(resolved)
+
+    def _resolve_dotted(self, dotted: str) -> str | None:
         head, _, rest = dotted.partition(".")
         if head in self.handles:
             if not rest:
