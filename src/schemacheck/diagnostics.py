@@ -11,7 +11,10 @@ import enum
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from schemacheck.pickling import as_tuple
 
+
+@as_tuple
 class Span(NamedTuple):
     """A range of source text: character offsets into the decoded text, plus 1-based positions.
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from schemacheck.diagnostics import Span
+from schemacheck.pickling import as_tuple, by_fields
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -36,6 +37,7 @@ class NodeRef:
         return "NodeRef()"
 
 
+@as_tuple
 class Insertion(NamedTuple):
     """Where new text can be inserted, with what must surround it."""
 
@@ -60,6 +62,7 @@ class _NoLiteral:
 _NO_LITERAL: Any = _NoLiteral()
 
 
+@by_fields
 @dataclass(slots=True)
 class Expr:
     """An argument or value expression."""
@@ -75,6 +78,7 @@ class Expr:
         return self.literal is not _NO_LITERAL
 
 
+@by_fields
 @dataclass(slots=True)
 class Call:
     qualname: str | None
@@ -95,6 +99,7 @@ STRING_TYPES = frozenset(
 )
 
 
+@by_fields
 @dataclass(slots=True)
 class SqlType:
     """The SQL type expression of a column (``String(50)``, ``sa.Text``, ``Enum(Color)``)."""
@@ -122,6 +127,7 @@ class SqlType:
         return bool(call.args) and not (call.args[0].has_literal and call.args[0].literal is None)
 
 
+@by_fields
 @dataclass(slots=True)
 class ForeignKeyRef:
     """``ForeignKey(...)``, ``ForeignKeyConstraint(...)`` or SQLModel ``Field(foreign_key=)``."""
@@ -136,6 +142,7 @@ class ForeignKeyRef:
     target_source: str | None = None  # ``User.id`` when the target is not a string
 
 
+@by_fields
 @dataclass(slots=True)
 class Annotation:
     """A column's Python annotation: ``Mapped[Optional[str]]`` or SQLModel's ``Optional[str]``."""
@@ -151,6 +158,7 @@ class Annotation:
 ColumnKind = Literal["Column", "mapped_column", "Field", "annotation"]
 
 
+@by_fields
 @dataclass(slots=True)
 class ColumnDef:
     kind: ColumnKind
@@ -180,6 +188,7 @@ class ColumnDef:
 IndexKind = Literal["Index", "UniqueConstraint", "PrimaryKeyConstraint"]
 
 
+@by_fields
 @dataclass(slots=True)
 class IndexDef:
     kind: IndexKind
@@ -189,6 +198,7 @@ class IndexDef:
     unique: bool = False
 
 
+@by_fields
 @dataclass(slots=True)
 class BaseRef:
     source: str
@@ -196,6 +206,7 @@ class BaseRef:
     local: str | None  # a class name when it may be a class of this file
 
 
+@by_fields
 @dataclass(slots=True)
 class TableArgs:
     indexes: list[IndexDef] = field(default_factory=list)
@@ -203,6 +214,7 @@ class TableArgs:
     opaque: bool = False  # built in a way not read statically
 
 
+@by_fields
 @dataclass(slots=True)
 class RelationshipDef:
     """``relationship()`` / ``db.relationship()`` / SQLModel ``Relationship()`` on a class."""
@@ -228,6 +240,7 @@ class RelationshipDef:
     sa_kwargs: Call | None = None  # SQLModel's ``sa_relationship_kwargs=dict(...)``/{...} holder
 
 
+@by_fields
 @dataclass(slots=True)
 class ClassDef:
     name: str
@@ -256,6 +269,7 @@ class ClassDef:
     nested: bool = False  # defined inside a function or another class
 
 
+@by_fields
 @dataclass(slots=True)
 class TableDef:
     """An imperative ``Table("name", metadata, Column(...), ...)``."""
@@ -270,6 +284,7 @@ class TableDef:
     column_insertion: Insertion  # where a new Column(...) argument goes
 
 
+@by_fields
 @dataclass(slots=True)
 class ModuleIndex:
     """``Index("ix", User.email)`` outside any class: attached to the class or table it names."""
@@ -278,6 +293,7 @@ class ModuleIndex:
     index: IndexDef
 
 
+@by_fields
 @dataclass(slots=True)
 class MetadataSite:
     """Where a ``MetaData`` comes into being: explicitly, or inside a declarative base."""
@@ -287,6 +303,7 @@ class MetadataSite:
     naming_convention: bool | None  # None: decided elsewhere (a metadata object passed in)
 
 
+@by_fields
 @dataclass(slots=True)
 class DeclarativeCall:
     """``Base = declarative_base(...)`` (or ``registry().generate_base()``)."""
@@ -297,6 +314,7 @@ class DeclarativeCall:
     factory: str  # "declarative_base" or "generate_base"
 
 
+@by_fields
 @dataclass(slots=True)
 class FileSchema:
     path: str
@@ -342,6 +360,7 @@ class FileSchema:
 QueryCallKind = Literal["text", "execute", "query", "engine", "session"]
 
 
+@by_fields
 @dataclass(slots=True)
 class QueryCall:
     """A call that runs SQL or sets up a session or engine, for the SC4xx rules."""
@@ -355,6 +374,7 @@ class QueryCall:
     async_class: bool = False  # ``sessionmaker(class_=AsyncSession)``
 
 
+@by_fields
 @dataclass(slots=True)
 class MigrationOp:
     """One ``op.*`` (or ``batch_op.*``) call of an Alembic migration, in order."""
@@ -395,6 +415,7 @@ class MigrationOp:
 MigrationBody = Literal["missing", "pass", "ellipsis", "docstring", "raise", "code"]
 
 
+@by_fields
 @dataclass(slots=True)
 class MigrationFunction:
     name_span: Span
@@ -406,6 +427,7 @@ class MigrationFunction:
     returns_none: bool = False  # declared ``-> None``
 
 
+@by_fields
 @dataclass(slots=True)
 class Migration:
     revision: str | None
