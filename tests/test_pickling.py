@@ -1,0 +1,69 @@
+"""Models pickle as their values in order: what is unpickled equals what was extracted."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import is_dataclass
+
+import pytest
+
+from schemacheck import schema
+from schemacheck.config import Config, Selection
+from schemacheck.diagnostics import Span
+from schemacheck.results import make_settings
+from schemacheck.runner import parse_text
+from schemacheck.schema import FileSchema, Insertion
+from tests.helpers import FIXTURES
+
+
+def test_every_fixture_model_comes_back_equal() -> None:
+    run_settings = make_settings(Config(root=FIXTURES), Selection(select=["ALL"]))
+    compared = 0
+    for path in sorted(FIXTURES.rglob("*.py")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        parsed = parse_text(text, str(path), run_settings)
+        model = getattr(parsed, "schema", None)
+        if not isinstance(model, FileSchema):
+            continue
+        copy = pickle.loads(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+        assert copy == model, path
+        assert repr(copy) == repr(model), path  # fields left out of == too
+        compared += 1
+    assert compared > 150
+
+
+def test_every_model_class_pickles_by_its_fields() -> None:
+    classes = [c for c in vars(schema).values() if isinstance(c, type) and is_dataclass(c)]
+    assert len(classes) >= 20
+    for cls in classes:
+        assert "__reduce__" in vars(cls), f"{cls.__name__} pickles slot by slot"
+
+
+def test_ranges_come_back_as_their_own_type() -> None:
+    span = Span(3, 9, 1, 4, 1, 10)
+    insertion = Insertion(8, ", ", "")
+    for value in (span, insertion):
+        copy = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        assert copy == value and type(copy) is type(value)
+    assert pickle.loads(pickle.dumps(span)).end_column == 10
+
+
+def test_lookup_caches_start_afresh() -> None:
+    run_settings = make_settings(Config(root=FIXTURES), Selection(select=["ALL"]))
+    path = FIXTURES / "rules" / "SC108" / "declarative.py"
+    parsed = parse_text(path.read_text(encoding="utf-8"), str(path), run_settings)
+    model = getattr(parsed, "schema", None)
+    assert isinstance(model, FileSchema) and model.classes
+    name = model.classes[-1].name
+    assert model.class_named(name) is model.classes[-1]
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy._by_name == {} and copy._by_name_size == 0
+    assert copy.class_named(name) == model.classes[-1]
+
+
+def test_a_subclass_must_say_how_it_pickles() -> None:
+    class Child(schema.BaseRef):
+        __slots__ = ()
+
+    with pytest.raises(TypeError, match="Child"):
+        pickle.dumps(Child("Base", None, None))
