@@ -392,6 +392,9 @@ class MigrationOp:
     columns: list[ColumnDef] = field(default_factory=list)  # sa.Column(...) arguments
     table_items: TableArgs = field(default_factory=TableArgs)  # constraints in create_table
     lists: dict[str, list[str | None]] = field(default_factory=dict)  # literal name lists
+    # Code besides op.* operations ran before it in the function and may have written rows
+    # (``session.execute(...)``, a helper that fills a column).
+    after_writes: bool = False
 
     def literal(self, name: str) -> Any:
         value = self.args.get(name)

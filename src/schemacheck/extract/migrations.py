@@ -160,9 +160,11 @@ class MigrationExtractor:
                     call = _call_of(small)
                     op = self._op(call, statement, batch, autocommit) if call else None
                     if op is not None:
+                        op.after_writes = state.may_write
                         state.ops.append(op)
                     elif not _is_trivial(small):
                         state.other_code = True
+                        state.may_write = state.may_write or self._may_write(small, batch)
             elif isinstance(statement, cst.With):
                 inner_batch, inner_autocommit = batch, autocommit
                 for item in statement.items:
@@ -176,9 +178,34 @@ class MigrationExtractor:
                 )
             elif isinstance(statement, (cst.If, cst.For, cst.While, cst.Try)):
                 state.other_code = True
+                # Its branches may run in any order with its operations: it counts as a whole.
+                state.may_write = state.may_write or self._may_write(statement, batch)
                 self._walk(_suite(statement.body), state, batch=batch, autocommit=autocommit)
             else:
                 state.other_code = True
+
+    def _may_write(self, node: cst.CSTNode, batch: tuple[str, str | None, str] | None) -> bool:
+        """Whether code may write rows: it calls something besides Alembic's schema operations
+        and calls known only to read or to set up (``op.get_bind()``, ``sa.table()``)."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Call) and self._writes(current.func, batch):
+                return True
+            stack.extend(current.children)
+        return False
+
+    def _writes(self, func: cst.BaseExpression, batch: tuple[str, str | None, str] | None) -> bool:
+        dotted = dotted_name(func)
+        if dotted is None:
+            return True  # ``factory()()``, ``items[0]()``: unknown
+        owner, _, name = dotted.rpartition(".")
+        if name in _READ_OR_SETUP_CALLS:
+            return False
+        is_op = (batch is not None and owner == batch[0]) or (
+            isinstance(func, cst.Attribute) and self.names.resolve(func.value) == "alembic.op"
+        )
+        return not is_op or name in ("execute", "bulk_insert")
 
     def _with_kind(self, item: cst.WithItem) -> tuple[str, str | None, str] | str | None:
         """``("alias", "table")`` for a batch block, ``"autocommit"``, or None."""
@@ -277,10 +304,43 @@ class MigrationExtractor:
         op.table_items = items
 
 
+# Calls, by their last name, that read the database or build objects without writing rows.
+_READ_OR_SETUP_CALLS = frozenset(
+    {
+        "get_bind",
+        "get_context",
+        "is_offline_mode",
+        "inspect",
+        "has_table",
+        "get_table_names",
+        "get_columns",
+        "get_indexes",
+        "get_foreign_keys",
+        "get_unique_constraints",
+        "MetaData",
+        "Table",
+        "table",
+        "Column",
+        "column",
+        "text",
+        "select",
+        "Session",
+        "sessionmaker",
+        "f",
+        "print",
+        "getLogger",
+        "debug",
+        "info",
+        "warning",
+    }
+)
+
+
 class _Walk:
     def __init__(self, ops: list[MigrationOp]) -> None:
         self.ops = ops
         self.other_code = False
+        self.may_write = False  # code that may write rows has run
 
 
 def _suite(body: cst.BaseSuite) -> Sequence[cst.BaseStatement]:

@@ -12,8 +12,10 @@ class AddRequiredColumnWithoutDefault(Rule):
     """
     ## What it does
     Checks for `op.add_column` of a `nullable=False` column without a `server_default`, and for
-    `alter_column(..., nullable=False)` with no data update (`op.execute`) before it in the same
-    upgrade. A table created earlier in the same migration is empty, so neither is reported there.
+    `alter_column(..., nullable=False)` with no data update before it in the same upgrade. Any
+    code before it that may write rows counts as one: `op.execute()`, `session.execute()`, a
+    helper function that fills the column. A table created earlier in the same migration is
+    empty, so neither is reported there.
 
     ## Why is this bad?
     Existing rows have no value for the new column, so the database refuses the `ALTER TABLE`
@@ -54,7 +56,7 @@ class AddRequiredColumnWithoutDefault(Rule):
         new_tables = tables_created_before(ops)
         updated = False
         for op in ops:
-            if op.name == "execute":
+            if op.name == "execute" or op.after_writes:
                 updated = True
             if op.table in new_tables[id(op)]:
                 continue
