@@ -127,4 +127,5 @@ def _link_key(relationship: RelationshipDef) -> frozenset[str] | None:
 
 
 def _paired(relationship: RelationshipDef) -> bool:
-    return bool(relationship.back_populates or relationship.backref)
+    """Whether it names its other side, or may: ``**options`` can hold ``back_populates``."""
+    return bool(relationship.back_populates or relationship.backref or relationship.call.has_star)
