@@ -17,7 +17,8 @@ class FloatForMoney(Rule):
     ## What it does
     Checks for floating-point columns (`Float`, `Double`, `REAL`, or a bare `Mapped[float]`)
     whose name says they hold money: a word of the name is one of the `names` option (`price`,
-    `amount`, `cost`, `balance`, `total`).
+    `amount`, `cost`, `balance`, `total`), and the last word does not name something else about
+    it (`price_precision`, `amount_currency`, `total_count`).
 
     ## Why is this bad?
     Binary floating point cannot represent most decimal fractions: `0.1 + 0.2` is not `0.3`, sums
@@ -62,7 +63,7 @@ class FloatForMoney(Rule):
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         words = {w.lower() for w in self.settings["names"]}
         for column in schema_columns(ctx.mapping):
-            if column.name is None or not words & set(column.name.lower().split("_")):
+            if column.name is None or not _says_money(column.name, words):
                 continue
             if not _is_float(column):
                 continue
@@ -87,6 +88,19 @@ class FloatForMoney(Rule):
             Applicability.UNSAFE,
             (Edit(span.start, span.end, numeric), *spelled.edits),
         )
+
+
+# A last word that says the column holds something about an amount, not the amount itself:
+# ``price_precision``, ``amount_currency``, ``total_count``.
+_ABOUT_MONEY = frozenset(
+    {"precision", "scale", "decimals", "digits", "currency", "unit", "type", "kind", "mode"}
+    | {"id", "count", "ratio", "percent", "pct"}
+)
+
+
+def _says_money(name: str, words: set[str]) -> bool:
+    parts = name.lower().split("_")
+    return bool(words.intersection(parts)) and (parts[-1] in words or parts[-1] not in _ABOUT_MONEY)
 
 
 def _is_float(column: ColumnDef) -> bool:
