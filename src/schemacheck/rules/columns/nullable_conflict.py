@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Fix
 from schemacheck.edits import annotate_nullable
-from schemacheck.mapping import schema_columns
+from schemacheck.mapping import Role, schema_columns
 from schemacheck.rules.base import Rule
 from schemacheck.schema import ColumnDef
 
@@ -16,6 +16,10 @@ class NullableConflict(Rule):
     Checks for a `Mapped[...]` annotation that contradicts the column's explicit `nullable=`:
     `Mapped[Optional[T]]` (or `T | None`) with `nullable=False`, or `Mapped[T]` with
     `nullable=True`.
+
+    A subclass that shares its parent's table (single table inheritance) is the exception to the
+    second: its columns must be nullable, since the other classes' rows leave them empty, and
+    SQLAlchemy's documentation declares them `Mapped[str] = mapped_column(nullable=True)`.
 
     ## Why is this bad?
     SQLAlchemy follows `nullable=` and ignores the annotation's optionality, so the database and
@@ -49,12 +53,19 @@ class NullableConflict(Rule):
     fix_applicability = Applicability.UNSAFE
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        shared = {
+            cls.name
+            for cls in ctx.schema.classes
+            if not cls.nested and ctx.mapping.role(cls) is Role.SINGLE_TABLE
+        }
         for column in schema_columns(ctx.mapping):
             annotation = column.annotation
             if annotation is None or not annotation.mapped or column.nullable is None:
                 continue
             if annotation.optional == column.nullable:
                 continue
+            if column.nullable and column.owner in shared:
+                continue  # SQLAlchemy's own idiom for a column only its subclass's rows fill
             call = column.call
             nullable = call.kwargs["nullable"] if call is not None else None
             span = nullable.span if nullable is not None else column.report_span
