@@ -44,7 +44,7 @@ def _libcst_version() -> str:
 
 
 DEFAULT_DIRECTORY = ".schemacheck_cache"
-_FORMAT = 4  # bumped when what is stored changes shape
+_FORMAT = 5  # bumped when what is stored changes shape
 
 
 @dataclass

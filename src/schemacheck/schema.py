@@ -196,6 +196,10 @@ class IndexDef:
     span: Span
     name: str | None = None
     unique: bool = False
+    # Partial (``postgresql_where=``), another method than a B-tree (``postgresql_using="gin"``),
+    # operator classes or prefix lengths, or options unknown (``**kwargs``): it does not serve
+    # the lookups a plain index on the same columns serves, nor is it served by one.
+    special: bool = False
 
 
 @by_fields

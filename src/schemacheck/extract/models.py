@@ -810,10 +810,32 @@ class ModelExtractor:
             name = literal if isinstance(literal, str) else None
         unique_node = _keyword_value(node, "unique")
         unique = kind != "Index" or (unique_node is not None and _literal(unique_node) is True)
-        return IndexDef(kind=kind, columns=columns, span=self.span(node), name=name, unique=unique)
+        return IndexDef(
+            kind=kind,
+            columns=columns,
+            span=self.span(node),
+            name=name,
+            unique=unique,
+            special=_special_index(node),
+        )
 
 
 # ---- small syntax helpers ------------------------------------------------------------------
+
+
+def _special_index(node: cst.Call) -> bool:
+    """Whether an index's dialect options make it other than a plain B-tree over its columns."""
+    for arg in node.args:
+        if arg.star == "**":
+            return True
+        keyword = arg.keyword.value if arg.keyword is not None else ""
+        if keyword.endswith(("_where", "_ops", "_length")):
+            return True
+        if keyword.endswith("_using"):
+            method = _literal(arg.value)
+            if not (isinstance(method, str) and method.lower() == "btree"):
+                return True
+    return False
 
 
 def _foreign_key_ref(

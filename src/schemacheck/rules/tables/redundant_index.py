@@ -42,7 +42,9 @@ class RedundantIndex(Rule):
     column, and a non-unique index (an `Index` or `index=True`) whose columns equal, or are a
     leading prefix of, another index, unique constraint or the primary key of the same table.
     `unique=True` together with `index=True` makes one unique index, not two, and is not
-    reported.
+    reported. A partial index (`postgresql_where=`), another method than a B-tree
+    (`postgresql_using="gin"`), operator classes or prefix lengths serve other lookups: such an
+    index is neither reported nor taken to cover another.
 
     ## Why is this bad?
     Every index is written on every insert and update and takes disk and memory, but the query
@@ -127,7 +129,7 @@ def _indexes(view: TableView) -> list[_Index]:
                 _Index((column.name,), True, f'the unique "{column.name}"', column.report_span)
             )
     for index in view.indexes:
-        if index.kind == "PrimaryKeyConstraint" or None in index.columns:
+        if index.kind == "PrimaryKeyConstraint" or None in index.columns or index.special:
             continue
         columns = tuple(aliases.get(c, c) for c in index.columns if c is not None)
         label = f'"{index.name}"' if index.name else f"{index.kind}({', '.join(columns)})"
