@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from schemacheck import collector
 from schemacheck.cache import Cache, RunRecord
 from schemacheck.diagnostics import Diagnostic
 from schemacheck.files import discover, display_path, forget_resolved, resolved
@@ -63,7 +64,8 @@ def run(
     if cache is not None:
         for path in found:
             reader.read(path, False)
-        record = cache.load_run(reader.displays(found))
+        with collector.paused():  # the record's findings are kept: nothing to collect
+            record = cache.load_run(reader.displays(found))
     if record is not None and not settings.fix:
         answer = _from_record(record, found, reader, walked)
         if answer is not None:
