@@ -18,7 +18,7 @@ added to or removed from the project changes how modules resolve, so it reaches 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from schemacheck.mapping import camel_to_snake
 from schemacheck.project import Project, ProjectFile
@@ -54,51 +54,64 @@ def reached(
 ) -> set[str]:
     """The project files whose findings a change to ``changed`` may alter (themselves too).
 
-    ``texts`` holds every checked file's text; the words of those that are not models are read
-    only when a changed file no longer defines a name.
+    ``texts`` holds every checked file's text. Only the import graph is built for every file;
+    names are looked for only where a reached file provides them, and bases only along the
+    changed files' own, so that a change to a file nobody names (a migration) costs little.
     """
-    known: dict[str, frozenset[str]] = {}
-
-    def words_of(path: str) -> frozenset[str]:
-        found = known.get(path)
-        if found is None:
-            found = known[path] = words(texts.get(path, ""))
-        return found
-
-    providers: dict[str, set[str]] = {}
-    for file in project.files:
-        for name in provided_names(file.schema):
-            providers.setdefault(name, set()).add(file.path)
-    bases: dict[str, set[str]] = {}
+    by_path = {file.path: file for file in project.files}
+    known: dict[str, frozenset[str]] = {}  # words of a text, found once
     importers: dict[str, set[str]] = {}
-    namers: dict[str, set[str]] = {}
     for file in project.files:
-        bases[file.path] = _traced(
-            project,
-            file,
-            [b.qualname for c in file.schema.classes for b in c.bases if b.qualname],
-        )
-        imported = _traced(project, file, list(file.schema.bindings.values()))
-        for target in imported:
+        for target in _traced(project, file, list(file.schema.bindings.values())):
             importers.setdefault(target, set()).add(file.path)
-        for word in words_of(file.path) if file.path in texts else ():
-            for target in providers.get(word, ()):
-                if target != file.path:
-                    namers.setdefault(target, set()).add(file.path)
     # What a file imports becomes part of its own tables, so whoever reads it is reached in
     # turn; a table or class named in a string is only looked at, so its readers stop there.
-    expanded = _closure(changed, importers) | changed
+    expanded = _closure(changed, importers.get) | changed
     result = set(expanded)
     for path in expanded:
-        result |= namers.get(path, set())
+        provider = by_path.get(path)
+        if provider is not None:
+            names = provided_names(provider.schema)
+            result |= _naming(texts, names, known, exclude=path, within=by_path)
+
+    def bases(path: str) -> set[str]:
+        owner = by_path.get(path)
+        if owner is None:
+            return set()
+        qualnames = [b.qualname for c in owner.schema.classes for b in c.bases if b.qualname]
+        return _traced(project, owner, qualnames)
+
     result |= _closure(changed, bases)
     # Files that named a table or class a changed file no longer defines.
     old_names = set().union(*(provided_names(schema) for schema in old_schemas))
-    if old_names:
-        for path in texts:
-            if not old_names.isdisjoint(words_of(path)):
-                result.add(path)
+    result |= _naming(texts, old_names, known)
     return result
+
+
+def _naming(
+    texts: Mapping[str, str],
+    names: set[str],
+    known: dict[str, frozenset[str]],
+    exclude: str | None = None,
+    within: Mapping[str, object] | None = None,
+) -> set[str]:
+    """The files of ``texts`` (of ``within`` too, when given) that have one of ``names`` as a
+    word. A name that is not even a substring of a text is not looked for as a word there."""
+    if not names:
+        return set()
+    found = set()
+    for path, text in texts.items():
+        if path == exclude or (within is not None and path not in within):
+            continue
+        present = [name for name in names if name in text]
+        if not present:
+            continue
+        found_words = known.get(path)
+        if found_words is None:
+            found_words = known[path] = words(text)
+        if not found_words.isdisjoint(present):
+            found.add(path)
+    return found
 
 
 def _traced(project: Project, file: ProjectFile, targets: list[str]) -> set[str]:
@@ -114,11 +127,11 @@ def _traced(project: Project, file: ProjectFile, targets: list[str]) -> set[str]
     return found
 
 
-def _closure(start: set[str], edges: Mapping[str, set[str]]) -> set[str]:
+def _closure(start: set[str], edges: Callable[[str], Iterable[str] | None]) -> set[str]:
     seen: set[str] = set()
     stack = list(start)
     while stack:
-        for target in edges.get(stack.pop(), ()):
+        for target in edges(stack.pop()) or ():
             if target not in seen:
                 seen.add(target)
                 stack.append(target)
