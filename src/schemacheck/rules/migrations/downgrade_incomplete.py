@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from schemacheck.context import FileContext
@@ -21,8 +22,9 @@ class DowngradeIncomplete(Rule):
     ## What it does
     Checks that `downgrade()` undoes what `upgrade()` does: every table, column, index and
     constraint the upgrade creates is removed by the downgrade, and everything the upgrade drops
-    is recreated. Objects dropped together with their table count as removed. Migrations without
-    a working downgrade at all are SC501's.
+    is recreated. Objects dropped together with their table count as removed. When the downgrade
+    runs raw SQL or other code, an object it names there (`op.execute("DROP INDEX ix_a")`) is
+    taken to be handled. Migrations without a working downgrade at all are SC501's.
 
     ## Why is this bad?
     A downgrade that forgets an index or a column leaves the schema in a state no revision
@@ -67,15 +69,19 @@ class DowngradeIncomplete(Rule):
         up = net_effect(up_ops, known)
         down = net_effect(down_ops, known)
         gone_tables = {key[1] for key in down.ever_dropped if key[0] == "table"}
+        # Raw SQL (``op.execute("DROP INDEX ix_a")``) or other code may undo what it names.
+        runs_code = downgrade.other_code or any(op.name == "execute" for op in down_ops)
+        body = downgrade.body_span
+        code = ctx.text[body.start : body.end] if runs_code else ""
         for op in up_ops:
             for key in created(op):
-                if key not in up.created or key in down.ever_dropped:
+                if key not in up.created or key in down.ever_dropped or _named(key, code):
                     continue
                 if _table(op, key, known) in gone_tables:
                     continue  # dropped with its table
                 yield self._report(ctx, op, key, "creates", "does not remove it")
             for key in dropped(op):
-                if key in up.dropped and key not in down.ever_created:
+                if key in up.dropped and key not in down.ever_created and not _named(key, code):
                     yield self._report(ctx, op, key, "drops", "does not recreate it")
 
     def _report(
@@ -84,6 +90,13 @@ class DowngradeIncomplete(Rule):
         return self.report(
             ctx, op.call.span, f"`upgrade()` {verb} {_describe(key)} but `downgrade()` {problem}"
         )
+
+
+def _named(key: ObjectKey, code: str) -> bool:
+    """Whether every name of the object appears as a word in ``code``."""
+    return bool(code) and all(
+        re.search(rf"(?<!\w){re.escape(name)}(?!\w)", code) is not None for name in key[1:]
+    )
 
 
 def _table(
