@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
 from schemacheck.migration_ops import inverse
 from schemacheck.rules.base import Rule
-from schemacheck.schema import Migration
+from schemacheck.schema import Expr, Migration
 
 _EMPTY = {
     "missing": "is empty",
@@ -17,11 +18,70 @@ _EMPTY = {
 }
 
 
+_NO_OP = frozenset({"pass", "ellipsis", "docstring"})
+# SQL that changes the schema, not rows.
+_DDL = re.compile(
+    r"\b(?:CREATE|ALTER|DROP|RENAME)\s+(?:OR\s+REPLACE\s+)?(?:UNIQUE\s+)?(?:TEMP\w*\s+)?"
+    r"(?:TABLE|INDEX|COLUMN|TYPE|SEQUENCE|VIEW|MATERIALIZED|CONSTRAINT|SCHEMA|EXTENSION|TRIGGER"
+    r"|FUNCTION|PROCEDURE|DOMAIN|RULE|POLICY)\b",
+    re.IGNORECASE,
+)
+_DML_BUILDERS = frozenset({"sqlalchemy.update", "sqlalchemy.insert", "sqlalchemy.delete"})
+_DML_METHOD = re.compile(r"\.(?:update|insert|delete)\(")
+# Code that writes rows, and code that changes the schema through Alembic or metadata.
+_WRITES_ROWS = re.compile(
+    r"\b(?:UPDATE|INSERT|DELETE)\b|\.(?:update|insert|delete|add|add_all|merge|bulk_\w+)\(",
+    re.IGNORECASE,
+)
+_SCHEMA_CALL = re.compile(
+    r"\.(?:create_\w+|drop_\w+|add_column|alter_column|rename_table|batch_alter_table)\("
+)
+
+
+def _rows_only(ctx: FileContext, migration: Migration) -> bool:
+    """Whether the upgrade only changes rows: no schema operation, SQL that can be read (a
+    literal, ``text()`` of one, an ``update()``/``insert()``/``delete()``), and no DDL in its
+    text. SQL from elsewhere (``op.execute(imported_sql)``) may change the schema, and other
+    code counts only where the module shows it writing rows and nothing else."""
+    upgrade = migration.upgrade
+    for op in upgrade.ops:
+        if op.name == "bulk_insert":
+            continue
+        if op.name != "execute" or not _readable_sql(op.args.get("sqltext")):
+            return False
+    if upgrade.other_code:
+        # Helpers it calls are in the module: it must write rows there, and change nothing else.
+        text = ctx.text
+        return (
+            _WRITES_ROWS.search(text) is not None
+            and _DDL.search(text) is None
+            and _SCHEMA_CALL.search(text) is None
+        )
+    body = upgrade.body_span
+    return _DDL.search(ctx.text, body.start, body.end) is None
+
+
+def _readable_sql(sql: Expr | None) -> bool:
+    if sql is None:
+        return False
+    if isinstance(sql.literal, str):
+        return True
+    call = sql.call
+    if call is None:
+        return False
+    if call.qualname == "sqlalchemy.text":
+        return bool(call.args) and isinstance(call.args[0].literal, str)
+    return call.qualname in _DML_BUILDERS or _DML_METHOD.search(sql.source) is not None
+
+
 class MissingDowngrade(Rule):
     """
     ## What it does
     Checks for migrations without a `downgrade()`, or whose `downgrade()` does nothing: `pass`,
-    `...`, a docstring or `raise NotImplementedError`.
+    `...`, a docstring or `raise NotImplementedError`. A data migration may leave its downgrade
+    a no-op, since the schema it leaves is the one it found: its upgrade has no schema
+    operation, its SQL can be read (`op.execute("UPDATE ...")`, a backfill through a session)
+    and none of it is DDL.
 
     ## Why is this bad?
     A release that has to be rolled back needs its migrations rolled back too. Without a working
@@ -74,6 +134,8 @@ class MissingDowngrade(Rule):
         upgrade = migration.upgrade
         if downgrade is not None and not upgrade.ops and not upgrade.other_code:
             return  # nothing to undo: a merge point, or an empty revision
+        if downgrade is not None and downgrade.body in _NO_OP and _rows_only(ctx, migration):
+            return  # a data migration: the schema it leaves is the one it found
         code, blocker = _generate(migration)
         what = (
             "has no `downgrade()`"
