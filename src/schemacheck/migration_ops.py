@@ -6,7 +6,7 @@ directions, SC503/SC504/SC512 skip tables created earlier in the same migration)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from schemacheck.schema import FileSchema, MigrationOp
@@ -59,6 +59,42 @@ def dropped(op: MigrationOp) -> list[ObjectKey]:
     if op.name == "rename_table":
         return [("table", table)]
     return []
+
+
+# The kind of object each operation creates or drops, whether or not its name can be read.
+CREATES = {
+    "create_table": "table",
+    "add_column": "column",
+    "create_index": "index",
+    "rename_table": "table",
+    **dict.fromkeys(_CONSTRAINT_TYPES, "constraint"),
+}
+DROPS = {
+    "drop_table": "table",
+    "drop_column": "column",
+    "drop_index": "index",
+    "drop_constraint": "constraint",
+    "rename_table": "table",
+}
+
+
+def unnamed_kinds(
+    ops: Iterable[MigrationOp],
+    kinds: dict[str, str],
+    keys_of: Callable[[MigrationOp], list[ObjectKey]],
+) -> set[str]:
+    """The kinds of object some of ``ops`` create or drop under a name that cannot be read
+    (``batch_op.drop_column(column_name)``, a table chosen in a loop): any of that kind may be
+    the one."""
+    found: set[str] = set()
+    for op in ops:
+        kind = kinds.get(op.name)
+        if kind is None:
+            continue
+        keys = keys_of(op)
+        if not keys or any("?" in key for key in keys):
+            found.add(kind)
+    return found
 
 
 def tables_created_before(ops: Iterable[MigrationOp]) -> dict[int, set[str]]:

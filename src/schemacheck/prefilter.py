@@ -17,6 +17,7 @@ all of which are code.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 # Substrings every sign below contains: a file without any of them cannot match.
 _ANCHORS = ("sqlalchemy", "sqlmodel", "alembic", "__table", "Column", "mapped_column", "upgrade(")
@@ -49,6 +50,14 @@ def may_hold_schema(text: str) -> bool:
 def code_only(text: str) -> str:
     """The text with every string and comment blanked to a space (line breaks inside them go)."""
     return _STRINGS_AND_COMMENTS.sub(" ", text)
+
+
+def string_literals(text: str, start: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
+    """The string literals of ``text[start:end]`` (comments skipped), read as :func:`code_only`
+    reads them."""
+    for match in _STRINGS_AND_COMMENTS.finditer(text, start, len(text) if end is None else end):
+        if not match.group().startswith("#"):
+            yield match
 
 
 def may_be_migration(text: str) -> bool:

@@ -5,15 +5,25 @@ from collections.abc import Iterator
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Diagnostic
-from schemacheck.migration_ops import ObjectKey, created, dropped, members, net_effect
+from schemacheck.migration_ops import (
+    CREATES,
+    DROPS,
+    ObjectKey,
+    created,
+    dropped,
+    members,
+    net_effect,
+    unnamed_kinds,
+)
+from schemacheck.prefilter import string_literals
 from schemacheck.rules.base import Rule
-from schemacheck.schema import MigrationOp
+from schemacheck.schema import MigrationFunction, MigrationOp
 
 
 def _describe(key: ObjectKey) -> str:
     kind = key[0]
     if kind == "column":
-        return f'column "{key[1]}.{key[2]}"'
+        return f'column "{key[2]}"' if key[1] == "?" else f'column "{key[1]}.{key[2]}"'
     return f'{kind} "{key[1]}"'
 
 
@@ -24,7 +34,9 @@ class DowngradeIncomplete(Rule):
     constraint the upgrade creates is removed by the downgrade, and everything the upgrade drops
     is recreated. Objects dropped together with their table count as removed. When the downgrade
     runs raw SQL or other code, an object it names there (`op.execute("DROP INDEX ix_a")`) is
-    taken to be handled. Migrations without a working downgrade at all are SC501's.
+    taken to be handled, and so is any object of a kind the downgrade drops (or creates) under a
+    name it cannot read (`batch_op.drop_column(column_name)`). Migrations without a working
+    downgrade at all are SC501's.
 
     ## Why is this bad?
     A downgrade that forgets an index or a column leaves the schema in a state no revision
@@ -69,19 +81,21 @@ class DowngradeIncomplete(Rule):
         up = net_effect(up_ops, known)
         down = net_effect(down_ops, known)
         gone_tables = {key[1] for key in down.ever_dropped if key[0] == "table"}
-        # Raw SQL (``op.execute("DROP INDEX ix_a")``) or other code may undo what it names.
-        runs_code = downgrade.other_code or any(op.name == "execute" for op in down_ops)
-        body = downgrade.body_span
-        code = ctx.text[body.start : body.end] if runs_code else ""
+        code = _strings_of_code(ctx, migration.downgrade)
+        # A drop or create whose name cannot be read may be the one for any object of its kind.
+        dropped_unread = unnamed_kinds(down_ops, DROPS, dropped)
+        created_unread = unnamed_kinds(down_ops, CREATES, created)
         for op in up_ops:
             for key in created(op):
                 if key not in up.created or key in down.ever_dropped or _named(key, code):
                     continue
-                if _table(op, key, known) in gone_tables:
-                    continue  # dropped with its table
+                if _table(op, key, known) in gone_tables or key[0] in dropped_unread:
+                    continue  # dropped with its table, or perhaps by that drop
                 yield self._report(ctx, op, key, "creates", "does not remove it")
             for key in dropped(op):
-                if key in up.dropped and key not in down.ever_created and not _named(key, code):
+                if key not in up.dropped or key in down.ever_created or _named(key, code):
+                    continue
+                if key[0] not in created_unread:
                     yield self._report(ctx, op, key, "drops", "does not recreate it")
 
     def _report(
@@ -90,6 +104,21 @@ class DowngradeIncomplete(Rule):
         return self.report(
             ctx, op.call.span, f"`upgrade()` {verb} {_describe(key)} but `downgrade()` {problem}"
         )
+
+
+def _strings_of_code(ctx: FileContext, downgrade: MigrationFunction) -> str:
+    """The strings of the downgrade's raw SQL (``op.execute("DROP INDEX ix_a")``) and other
+    code, which may undo what they name; not those of the operations already read, nor
+    comments."""
+    if not downgrade.other_code and not any(op.name == "execute" for op in downgrade.ops):
+        return ""
+    read = [op.call.span for op in downgrade.ops if op.name != "execute"]
+    body = downgrade.body_span
+    return " ".join(
+        match.group()
+        for match in string_literals(ctx.text, body.start, body.end)
+        if not any(span.start <= match.start() < span.end for span in read)
+    )
 
 
 def _named(key: ObjectKey, code: str) -> bool:
