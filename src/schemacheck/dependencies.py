@@ -68,11 +68,15 @@ def reached(
     # turn; a table or class named in a string is only looked at, so its readers stop there.
     expanded = _closure(changed, importers.get) | changed
     result = set(expanded)
+    providers: dict[str, set[str]] = {}  # a name that reached files provide -> those files
     for path in expanded:
         provider = by_path.get(path)
         if provider is not None:
-            names = provided_names(provider.schema)
-            result |= _naming(texts, names, known, exclude=path, within=by_path)
+            for name in provided_names(provider.schema):
+                providers.setdefault(name, set()).add(path)
+    result |= _naming(
+        {path: text for path, text in texts.items() if path in by_path}, providers, known
+    )
 
     def bases(path: str) -> set[str]:
         owner = by_path.get(path)
@@ -84,32 +88,39 @@ def reached(
     result |= _closure(changed, bases)
     # Files that named a table or class a changed file no longer defines.
     old_names = set().union(*(provided_names(schema) for schema in old_schemas))
-    result |= _naming(texts, old_names, known)
+    result |= _naming(texts, {name: set() for name in old_names}, known)
     return result
 
 
+# Up to this many names, each is looked for in a text with ``in`` before the text's words are
+# found; beyond, finding the words once is cheaper.
+_FEW_NAMES = 32
+
+
 def _naming(
-    texts: Mapping[str, str],
-    names: set[str],
-    known: dict[str, frozenset[str]],
-    exclude: str | None = None,
-    within: Mapping[str, object] | None = None,
+    texts: Mapping[str, str], providers: dict[str, set[str]], known: dict[str, frozenset[str]]
 ) -> set[str]:
-    """The files of ``texts`` (of ``within`` too, when given) that have one of ``names`` as a
-    word. A name that is not even a substring of a text is not looked for as a word there."""
-    if not names:
+    """The files of ``texts`` that have one of the names as a word. A name with providers counts
+    in a file other than those (a file naming its own class reads nothing else); a name without
+    them counts anywhere."""
+    if not providers:
         return set()
+    few = len(providers) <= _FEW_NAMES
     found = set()
     for path, text in texts.items():
-        if path == exclude or (within is not None and path not in within):
+        if few and not any(name in text for name in providers):
             continue
-        present = [name for name in names if name in text]
-        if not present:
-            continue
-        found_words = known.get(path)
-        if found_words is None:
-            found_words = known[path] = words(text)
-        if not found_words.isdisjoint(present):
+        text_words = known.get(path)
+        if text_words is None:
+            text_words = known[path] = words(text)
+        # Whichever side is smaller is walked: a few names, or the text's words.
+        candidates = providers if few else text_words
+        if any(
+            name in text_words
+            and name in providers
+            and (not providers[name] or providers[name] != {path})
+            for name in candidates
+        ):
             found.add(path)
     return found
 
