@@ -122,9 +122,11 @@ def _strings_of_code(ctx: FileContext, downgrade: MigrationFunction) -> str:
 
 
 def _named(key: ObjectKey, code: str) -> bool:
-    """Whether every name of the object appears as a word in ``code``."""
-    return bool(code) and all(
-        re.search(rf"(?<!\w){re.escape(name)}(?!\w)", code) is not None for name in key[1:]
+    """Whether every known name of the object (not a table chosen at run time, ``?``) appears
+    as a word in ``code``."""
+    names = [name for name in key[1:] if name != "?"]
+    return bool(code and names) and all(
+        re.search(rf"(?<!\w){re.escape(name)}(?!\w)", code) is not None for name in names
     )
 
 
