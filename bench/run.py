@@ -36,7 +36,9 @@ from corpus import generate
 
 HERE = Path(__file__).parent
 PYTHON = sys.executable
-SCHEMACHECK = [PYTHON, "-m", "schemacheck"]
+# The console script, as pre-commit and CI run it (``python -m`` adds runpy's import, 2 ms).
+_SCRIPT = Path(PYTHON).with_name("schemacheck")
+SCHEMACHECK = [str(_SCRIPT)] if _SCRIPT.is_file() else [PYTHON, "-m", "schemacheck"]
 
 _LOOP = """
 import sys, libcst

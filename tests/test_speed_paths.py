@@ -7,6 +7,7 @@ exact equality of every finding, including the project's cross-file ones.
 from __future__ import annotations
 
 import fnmatch
+import io
 import json
 import os
 import random
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -426,6 +428,10 @@ _PATH_PART = st.lists(st.sampled_from(["a", "b", "models", ".py", "_", "x"]), mi
 
 
 @settings(max_examples=300, deadline=None)
+@example(["a"], ["a", "x"])  # a plain name: the path's first part, or the name itself
+@example(["models/"], ["b", "models"])
+@example(["models", "*_"], ["models", "b", "x"])
+@example(["a", "b"], ["x", "ab"])
 @given(st.lists(_GLOBS, max_size=4), st.lists(_PATH_PART, min_size=1, max_size=4))
 def test_excludes_match_as_each_glob_does_alone(patterns: list[str], parts: list[str]) -> None:
     root = Path("/project")
@@ -490,6 +496,52 @@ def test_discovery_matches_each_path_on_its_own(tree: list[list[str]], excludes:
                 assert list(discover([top], base, excludes)) == _discovered_one_by_one(
                     top, base, patterns
                 )
+
+
+def _decoded_by_the_tokenizer(data: bytes) -> tuple[str, str] | str:
+    """What a file's bytes decode to when the tokenizer always detects the encoding."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        return str(error)
+    try:
+        return data.decode(encoding), encoding
+    except (UnicodeDecodeError, LookupError) as error:
+        return f"cannot decode as {encoding}: {error}"
+
+
+_FILE_PIECES = st.sampled_from(
+    [
+        b"# -*- coding: latin-1 -*-",
+        b"# coding=utf-8",
+        b"# vim: set fileencoding=ascii :",
+        b"# coding: no-such-codec",
+        b"#!/usr/bin/env python",
+        b"\xef\xbb\xbf",
+        b"x = 1",
+        b"'\xc3\xa9'",
+        b"\xe9",
+        b"coding",
+        b"\n",
+        b"\r\n",
+        b"\r",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@example([b"x = 1", b"\r", b"# coding: latin-1", b"\n", b"\xe9"])
+@example([b"\n", b"\n", b"# coding: latin-1", b"\xe9"])
+@given(st.lists(_FILE_PIECES, max_size=8))
+def test_files_decode_as_the_tokenizer_decodes_them(pieces: list[bytes]) -> None:
+    """Files without a BOM or a coding line skip the detection: same text, encoding or error."""
+    data = b"".join(pieces)
+    try:
+        source = SourceFile.from_bytes(data)
+        decoded: tuple[str, str] | str = (source.text, source.encoding)
+    except SourceDecodeError as error:
+        decoded = str(error)
+    assert decoded == _decoded_by_the_tokenizer(data)
 
 
 _EVERY_MODEL_FIXTURE = sorted(

@@ -3,11 +3,13 @@
 A baseline file lists findings by fingerprint (see :mod:`schemacheck.fingerprint`), so entries
 keep matching when lines move. Findings in the baseline are not reported; entries that no longer
 occur are counted, so the file can be rewritten smaller.
+
+``json`` is imported by the functions that use it: most runs have no baseline, and a run
+answered from the cache is mostly start-up.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +38,8 @@ def write_baseline(path: Path, diagnostics: Sequence[Diagnostic], prints: Sequen
         for d, f in zip(diagnostics, prints)
     ]
     data = {"schemacheck": __version__, "version": FORMAT_VERSION, "findings": entries}
+    import json
+
     try:
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     except OSError as error:
@@ -43,6 +47,8 @@ def write_baseline(path: Path, diagnostics: Sequence[Diagnostic], prints: Sequen
 
 
 def load_baseline(path: Path) -> Counter[str]:
+    import json
+
     try:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:

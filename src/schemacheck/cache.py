@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import importlib.util
 import os
 import pickle
@@ -28,6 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from schemacheck import __version__
+
+try:  # CPython's own BLAKE2: ``import hashlib`` first loads OpenSSL (2 ms of a 60 ms run)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - other interpreters
+    from hashlib import blake2b
 
 
 @functools.cache
@@ -78,10 +82,10 @@ class Cache:
                 sys.version_info[:2],
             )
         )
-        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        return blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
     def key(self, display: str, data: bytes, kind: str = "file") -> str:
-        digest = hashlib.blake2b(digest_size=20)
+        digest = blake2b(digest_size=20)
         for part in (kind.encode(), display.encode("utf-8", "surrogateescape"), data):
             digest.update(len(part).to_bytes(8, "little"))
             digest.update(part)
@@ -92,7 +96,7 @@ class Cache:
     def linked_key(key: str, links: str) -> str:
         """The key of a file's model as linked with the project's aliases ``links`` (the
         bindings they gave it): the same file in a project that says otherwise is another entry."""
-        digest = hashlib.blake2b(digest_size=20)
+        digest = blake2b(digest_size=20)
         for part in (b"linked", key.encode(), links.encode("utf-8", "surrogateescape")):
             digest.update(len(part).to_bytes(8, "little"))
             digest.update(part)
@@ -114,7 +118,7 @@ class Cache:
     # ---- runs -------------------------------------------------------------------------------
 
     def _run_path(self, paths: list[str]) -> Path:
-        digest = hashlib.blake2b(digest_size=16)
+        digest = blake2b(digest_size=16)
         digest.update(self.settings_key.encode())
         for path in paths:
             digest.update(path.encode("utf-8", "surrogateescape") + b"\0")

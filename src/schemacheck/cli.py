@@ -6,9 +6,7 @@ from the cache never needs them (see :mod:`schemacheck.session`).
 
 from __future__ import annotations
 
-import difflib
 import gc
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -18,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from schemacheck import __version__, catalog
-from schemacheck.baseline import BaselineError, load_baseline, match_baseline, write_baseline
 from schemacheck.cache import DEFAULT_DIRECTORY, Cache
 from schemacheck.config import Config, ConfigError, Selection, load_config
 from schemacheck.diagnostics import Applicability, Diagnostic
@@ -249,6 +246,8 @@ def check(
     sources = {f.path: f.source for f in result.files if f.source is not None}
     diagnostics = result.diagnostics
     if write_baseline_path is not None:
+        from schemacheck.baseline import BaselineError, write_baseline
+
         try:
             write_baseline(write_baseline_path, diagnostics, fingerprints(diagnostics, sources))
         except BaselineError as error:
@@ -261,6 +260,8 @@ def check(
         raise SystemExit(EXIT_ERROR if result.errors else EXIT_CLEAN)
     stale = 0
     if baseline_path is not None:
+        from schemacheck.baseline import BaselineError, load_baseline, match_baseline
+
         try:
             prints = fingerprints(diagnostics, sources)
             matched = match_baseline(prints, load_baseline(baseline_path))
@@ -379,6 +380,8 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 
 
 def _print_diff(result: RunResult, quiet: bool) -> None:
+    import difflib  # only ``--diff`` needs it
+
     count = 0
     for file in result.files:
         if not file.changed or file.original is None or file.source is None:
@@ -401,6 +404,8 @@ def _print_diff(result: RunResult, quiet: bool) -> None:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def rule_command(code: str, output_format: str) -> None:
     """Explain a rule (by code or name)."""
+    import json
+
     from schemacheck.ruledocs import rule_page
     from schemacheck.rules import BY_CODE, BY_NAME
 
@@ -431,6 +436,8 @@ def _rule_dict(rule: type[Rule]) -> dict[str, Any]:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def rules_command(output_format: str) -> None:
     """List every rule: code, name, default, fix."""
+    import json
+
     from schemacheck.rules import ALL_RULES
 
     if output_format == "json":

@@ -13,11 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older Pythons only
-    import tomli as tomllib
-
 from schemacheck.catalog import BY_CODE, BY_NAME, ENTRIES, RuleEntry
 from schemacheck.files import resolved
 from schemacheck.toml_lines import key_line
@@ -98,7 +93,7 @@ def find_config(start: Path) -> Path | None:
         if own.is_file():
             return own
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
+        if pyproject.is_file() and _mentions_schemacheck(pyproject):
             try:
                 data = _read_toml(pyproject)
             except ConfigError:
@@ -108,7 +103,21 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def _mentions_schemacheck(pyproject: Path) -> bool:
+    """Whether a ``pyproject.toml`` can hold our section: its key is spelled out in the text
+    however the table is written (``[tool.schemacheck]``, dotted keys, an inline table). Most
+    projects' files are then not parsed at all, which a run answered from the cache notices."""
+    try:
+        return b"schemacheck" in pyproject.read_bytes()
+    except OSError:
+        return True  # reported when it is read
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on older Pythons only
+        import tomli as tomllib
     try:
         text = path.read_bytes().decode("utf-8")
         data: dict[str, Any] = tomllib.loads(text)

@@ -79,7 +79,7 @@ def matches(path: Path, root: Path, patterns: Iterable[str]) -> bool:
             relative = resolved(path).relative_to(root).as_posix()
         except ValueError:
             relative = path.as_posix()
-    return _matched(relative, path.name, tuple(patterns))
+    return _matcher(tuple(patterns))(relative, path.name)
 
 
 def _inside(absolute: str, root: Path) -> str | None:
@@ -92,32 +92,38 @@ def _inside(absolute: str, root: Path) -> str | None:
     return "" if absolute + os.sep == prefix else None
 
 
-def _matched(relative: str, name: str, patterns: tuple[str, ...]) -> bool:
-    by_path, by_name = _matchers(patterns)
-    return by_path(relative) is not None or by_name(name) is not None
-
-
 @functools.lru_cache(maxsize=64)
-def _matchers(
-    patterns: tuple[str, ...],
-) -> tuple[Callable[[str], object], Callable[[str], object]]:
-    """Every pattern as one regular expression over the relative path, and one over the name:
-    a pattern matches the path itself, anything below it, and (``**/x``) ``x`` at the top."""
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str, str], bool]:
+    """Every pattern as one test of the relative path and the name: a pattern matches the path
+    itself, anything below it, and (``**/x``) ``x`` at the top.
+
+    A plain name (the default excludes, ``migrations``) matches the name or the path's first
+    part; the globs become one regular expression over the path and one over the name.
+    Translating and compiling the default excludes was a fortieth of a run answered from the
+    cache.
+    """
+    names: set[str] = set()
     on_path: list[str] = []
     on_name: list[str] = []
     for pattern in patterns:
         pattern = pattern.rstrip("/")
+        if pattern and not any(c in pattern for c in "*?[/"):
+            names.add(pattern)
+            continue
         on_path += [pattern, pattern + "/*"]
         if pattern.startswith("**/"):
             on_path.append(pattern[3:])
         on_name.append(pattern)
-
-    def union(globs: list[str]) -> Callable[[str], object]:
-        if not globs:
-            return lambda _: None
-        return re.compile("|".join(fnmatch.translate(g) for g in globs)).match
-
-    return union(on_path), union(on_name)
+    if not on_path:
+        return lambda relative, name: name in names or relative.partition("/")[0] in names
+    by_path = re.compile("|".join(fnmatch.translate(g) for g in on_path)).match
+    by_name = re.compile("|".join(fnmatch.translate(g) for g in on_name)).match
+    return lambda relative, name: (
+        name in names
+        or relative.partition("/")[0] in names
+        or by_path(relative) is not None
+        or by_name(name) is not None
+    )
 
 
 def discover(
@@ -132,9 +138,9 @@ def discover(
     patterns = [*DEFAULT_EXCLUDES, *excludes]
     seen: set[tuple[int, int]] = set()
 
-    def once(path: Path) -> bool:
+    def once(path: str | Path) -> bool:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             return True  # unreadable: let the runner report it
         key = (stat.st_dev, stat.st_ino)
@@ -153,41 +159,62 @@ def discover(
 
 
 def _walk(
-    top: Path, root: Path, patterns: list[str], once: object, recursive: bool = True
+    top: Path, root: Path, patterns: list[str], once: Callable[[str], bool], recursive: bool = True
 ) -> Iterator[Path]:
-    """``os.walk`` with excludes, in a stable order, each directory entered once.
+    """``os.walk`` (top-down, symlinks followed) with excludes, in a stable order, each directory
+    entered once.
 
     Names are matched as strings, against the directory's path relative to ``root`` worked out
-    once per directory: building a ``Path`` and resolving every entry was most of the time of a
-    run answered from the cache.
+    once per directory, and whether an entry is a directory or a symlink is read from the
+    directory listing itself: building a ``Path``, resolving and testing every entry was most of
+    the time of a run answered from the cache.
     """
     visited_dirs: set[tuple[int, int]] = set()
-    for directory, dirnames, filenames in os.walk(top, followlinks=True):
+    top_name = str(top)
+    pending = [top_name]  # directories still to enter, the next one last
+    while pending:
+        directory = pending.pop()
         try:
             stat = os.stat(directory)
+            key = (stat.st_dev, stat.st_ino)
+            if key in visited_dirs:
+                continue  # a symlink loop or a second link to the same directory
+            with os.scandir(directory) as listing:
+                entries = list(listing)
         except OSError:
-            continue
-        key = (stat.st_dev, stat.st_ino)
-        if key in visited_dirs:
-            dirnames[:] = []  # a symlink loop or a second link to the same directory
-            continue
+            continue  # unreadable, as ``os.walk`` skips it
         visited_dirs.add(key)
+        subdirectories: list[tuple[bool, str]] = []
+        filenames: list[str] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                filenames.append(entry.name)
+            elif recursive:
+                subdirectories.append((entry.is_symlink(), entry.name))
+        if (
+            directory != top_name
+            and "pyvenv.cfg" in filenames
+            and os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
+        ):
+            continue  # a virtual environment below the directory given
         excluded = _exclusion(directory, root, patterns)
-        # Symlinked directories last, so that a file reachable both ways is reported where it is.
-        dirnames[:] = sorted(
-            (
-                d
-                for d in (dirnames if recursive else ())
-                if not excluded(d) and not os.path.isfile(os.path.join(directory, d, "pyvenv.cfg"))
-            ),
-            key=lambda d: (os.path.islink(os.path.join(directory, d)), d),
-        )
         for filename in sorted(filenames):
             if not filename.endswith((".py", ".pyi")) or excluded(filename):
                 continue
-            path = Path(directory, filename)
-            if once(path):  # type: ignore[operator]
-                yield path
+            path = os.path.join(directory, filename)
+            if once(path):
+                yield Path(path)
+        # Symlinked directories last, so that a file reachable both ways is reported where it is.
+        subdirectories.sort()
+        pending.extend(
+            os.path.join(directory, name)
+            for _, name in reversed(subdirectories)
+            if not excluded(name)
+        )
 
 
 def _exclusion(directory: str, root: Path, patterns: list[str]) -> Callable[[str], bool]:
@@ -197,8 +224,8 @@ def _exclusion(directory: str, root: Path, patterns: list[str]) -> Callable[[str
     if inside is None:  # outside the root: each path is resolved
         return lambda name: matches(Path(directory, name), root, patterns)
     relative_dir = inside + "/" if inside else ""
-    globs = tuple(patterns)
-    return lambda name: _matched(relative_dir + name, name, globs)
+    matched = _matcher(tuple(patterns))
+    return lambda name: matched(relative_dir + name, name)
 
 
 def display_path(path: Path, root: Path) -> str:

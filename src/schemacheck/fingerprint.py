@@ -8,7 +8,6 @@ renaming the file changes it.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 
 from schemacheck.diagnostics import Diagnostic
@@ -33,6 +32,8 @@ def _span_text(
 
 def fingerprints(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> list[str]:
     """One fingerprint per diagnostic, in the same order."""
+    import hashlib  # SARIF and baselines only: loading OpenSSL is not a plain run's cost
+
     seen: dict[tuple[str, str, str], int] = {}
     indexes: dict[str, LineIndex] = {}
     result = []

@@ -162,9 +162,11 @@ def context_tasks(
     """The context files ``sources`` (model files) and ``migrations`` call for, as tasks
     numbered after the ``checked`` files."""
     start = len(checked)
-    seen = {resolved(p) for p in checked}
     tasks: list[Task] = []
     found = context_paths(sources, migrations, settings, walked)
+    if not found:  # the usual case when whole directories are checked
+        return tasks
+    seen = {resolved(p) for p in checked}
     for path, models_only in found.items():
         if resolved(path) in seen or (models_only and not _is_model_context(path)):
             continue

@@ -34,6 +34,13 @@ def unpack_range(packed: int) -> tuple[int, int]:
     return packed >> RANGE_BITS, packed & _RANGE_MASK
 
 
+def _head(data: bytes) -> bytes:
+    """At least the first two lines, where alone a coding declaration counts (PEP 263)."""
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    return data if second < 0 else data[:second]
+
+
 class SourceDecodeError(Exception):
     """The bytes are not text in the encoding the file declares."""
 
@@ -47,6 +54,13 @@ class SourceFile:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> SourceFile:
+        # Most files are UTF-8 without a BOM or a coding line, and every file of a run is
+        # decoded for its cache key: those skip the tokenizer's detection.
+        if b"coding" not in _head(data) and not data.startswith(codecs.BOM_UTF8):
+            try:
+                return cls(text=data.decode("utf-8"), encoding="utf-8")
+            except UnicodeDecodeError:
+                pass  # worded as the tokenizer words it, below
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         except SyntaxError as error:
