@@ -393,6 +393,43 @@ def test_a_warm_run_loads_neither_the_parser_nor_the_model_nor_the_rules(
     assert reports[0] and reports[1] == reports[0]
 
 
+def test_a_few_changed_files_are_parsed_by_a_worker_while_the_rest_load(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """With two jobs, the files that changed are parsed in a worker, and this process never
+    imports the parser; the report is a cold run's."""
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project)
+    script = (
+        "import sys\n"
+        "from schemacheck.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('libcst' in sys.modules, file=sys.stderr)\n"
+    )
+    options = ["--exit-zero", "--select", "ALL", "--output-format", "json", str(project)]
+
+    def report(*flags: str) -> tuple[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-c", script, *flags, *options],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout, done.stderr.strip().splitlines()[-1]
+
+    cache = ["--cache-dir", str(tmp_path / "cache"), "-j2"]
+    assert report(*cache)[1] == "True"  # a cold run parses here
+    models = sorted(p for p in project.rglob("*.py") if "__tablename__" in p.read_text("utf-8"))
+    for path, (old, new) in zip(models[::7], _EDITS):
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    cached, parser_here = report(*cache)
+    assert parser_here == "False"
+    assert json.loads(cached) == json.loads(report("--no-cache", "-j1")[0])
+
+
 def test_the_console_command_flushes_its_report_and_keeps_the_exit_code(corpus: Path) -> None:
     """``python -m schemacheck`` ends without the interpreter's teardown: nothing may be lost."""
     command = [sys.executable, "-m", "schemacheck", "--no-cache", "--output-format", "json"]

@@ -107,6 +107,9 @@ class Cache:
     def _entry_path(self, key: str) -> Path:
         return self.base / "files" / key[:2] / f"{key[2:]}.pickle"
 
+    def has_entry(self, key: str) -> bool:
+        return self._entry_path(key).exists()
+
     def load_entry(self, key: str) -> Any:
         return self._load(self._entry_path(key))
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from schemacheck.runner import (
 from schemacheck.schema import FileSchema
 from schemacheck.session import Reader, Task, add_project_findings, context_tasks, reuse_result
 from schemacheck.workers import (
+    START_METHOD,
     Executor,
     LocalExecutor,
     ProcessExecutor,
@@ -109,13 +111,17 @@ class _Session:
         if self.executor is not None:
             self.executor.close()
 
-    def _executor(self, count: int) -> Executor:
+    def _executor(self, count: int, *, parser_here: bool = True) -> Executor:
         if self.executor is None:
-            if self.jobs > 1 and count >= 2 * _MIN_FILES_PER_WORKER:
-                workers = min(self.jobs, count // _MIN_FILES_PER_WORKER)
+            if self.jobs > 1 and (count >= 2 * _MIN_FILES_PER_WORKER or not parser_here):
+                workers = max(2, min(self.jobs, count // _MIN_FILES_PER_WORKER))
                 keep = self.cache is not None  # new cache entries: as the workers pickled them
                 self.executor = ProcessExecutor(
-                    self.settings, workers, keep_pickled=keep, modules=self.modules
+                    self.settings,
+                    workers,
+                    keep_pickled=keep,
+                    modules=self.modules,
+                    parser_here=parser_here,
                 )
             else:
                 self.executor = LocalExecutor(self.settings, self.modules)
@@ -148,22 +154,63 @@ class _Session:
         """Prepared files for ``tasks``: from the cache where it has them, else parsed."""
         items: dict[int, PendingFile] = {}
         misses: list[Task] = []
-        with collector.paused():  # cached models are unpickled: objects the run keeps
-            for index, path, context in tasks:
-                entry = self._cached(path, context)
-                if entry is not None:
-                    items[index] = entry
-                else:
-                    misses.append((index, path, context))
+
+        def load_cached(wanted: list[Task]) -> None:
+            with collector.paused():  # cached models are unpickled: objects the run keeps
+                for index, path, context in wanted:
+                    entry = self._cached(path, context)
+                    if entry is not None:
+                        items[index] = entry
+                    else:
+                        misses.append((index, path, context))
+
+        elsewhere = self._parsed_elsewhere(tasks)
+        if elsewhere:
+            # A few changed files, parsed by a worker (which imports the parser) while this
+            # process loads the rest from the cache.
+            executor = self._executor(len(elsewhere), parser_here=False)
+            assert isinstance(executor, ProcessExecutor)
+            chosen = {index for index, _, _ in elsewhere}
+            rest = [task for task in tasks if task[0] not in chosen]
+            found = executor.prepare_meanwhile(elsewhere, lambda: load_cached(rest))
+            self._keep_new_entries(executor, found)
+            items.update(found)
+        else:
+            load_cached(tasks)
         if misses:
             executor = self._executor(len(misses))
             prepared = executor.prepare(misses)
-            for index, item in prepared.items():
-                if self.cache is not None and item.result.path in self.reader.reads:
-                    data = executor.pickled(index) or pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
-                    self.new_entries[item.result.path] = data
+            self._keep_new_entries(executor, prepared)
             items.update(prepared)
         return [items[index] for index, _, _ in tasks]
+
+    def _keep_new_entries(self, executor: Executor, prepared: dict[int, PendingFile]) -> None:
+        for index, item in prepared.items():
+            if self.cache is not None and item.result.path in self.reader.reads:
+                data = executor.pickled(index) or pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+                self.new_entries[item.result.path] = data
+
+    def _parsed_elsewhere(self, tasks: list[Task]) -> list[Task]:
+        """The files to hand a worker while the rest load from the cache: only the first time
+        files are prepared, when a few changed in a cached project, the parser is not imported
+        yet, and processes can fork (each then inherits what the others loaded)."""
+        cache = self.cache
+        if (
+            cache is None
+            or self.executor is not None
+            or self.jobs < 2
+            or START_METHOD != "fork"
+            or "libcst" in sys.modules
+        ):
+            return []
+        missing = []
+        for task in tasks:
+            read = self.reader.read(task[1], task[2])
+            if read is not None and not cache.has_entry(read.key):
+                missing.append(task)
+        if not missing or len(missing) >= 2 * _MIN_FILES_PER_WORKER or len(missing) == len(tasks):
+            return []
+        return missing
 
     def _cached(self, path: Path, context: bool) -> PendingFile | None:
         if self.cache is None:
