@@ -14,6 +14,9 @@ from schemacheck.edits import _extended_in_tree, extended_plain_import
 from schemacheck.layout import (
     FieldLayout,
     StatementLayout,
+    annotation_range_in_text,
+    annotation_range_in_tree,
+    call_keyword_removal,
     field_layout_in_text,
     field_layout_in_tree,
     statement_layout_in_text,
@@ -162,10 +165,14 @@ def import_lines(draw: st.DrawFn) -> str:
     names = draw(st.lists(st.sampled_from(["Column", "String", "orm", "Integer"]), min_size=1,
                           max_size=3, unique=True))  # fmt: skip
     aliases = [f"{n}{' as ' + n.lower() + '_' if draw(st.booleans()) else ''}" for n in names]
-    joined = aliases[0] + "".join(f"{blank()},{blank() or ' '}{a}" for a in aliases[1:])
     parenthesized = draw(st.booleans())
+    # Inside parentheses names may stand on lines of their own.
+    lines = st.sampled_from(["", " ", "\n", "\n    ", "\n\t"])
+    inside = (lambda: draw(lines)) if parenthesized else blank
+    joined = aliases[0] + "".join(f"{blank()},{inside() or ' '}{a}" for a in aliases[1:])
     if parenthesized:
-        joined = f"({blank()}{joined}{draw(st.sampled_from(['', ',', ', ']))})"
+        ending = draw(st.sampled_from(["", ",", ", ", ",\n", "\n", ",\n    "]))
+        joined = f"({inside()}{joined}{ending})"
     return f"from sqlalchemy import {joined}"
 
 
@@ -178,12 +185,9 @@ def test_generated_import_lines_are_extended_as_the_tree_extends_them(
     ctx = _context(text)
     assert ctx is not None
     plain = extended_plain_import(text, 0, len(line), attrs)
-    if plain is None:
-        assert "(" in line
-    else:
-        tree = _extended_in_tree(ctx, "sqlalchemy", attrs)
-        assert tree is not None and (tree.start, tree.end) == (0, len(line))
-        assert plain == tree.content
+    tree = _extended_in_tree(ctx, "sqlalchemy", attrs)
+    assert tree is not None and (tree.start, tree.end) == (0, len(line))
+    assert plain == tree.content
 
 
 def _field_layouts(text: str) -> list[tuple[FieldLayout | None, FieldLayout | None]]:
@@ -228,3 +232,69 @@ def test_generated_fields_get_the_tree_layout(text: str) -> None:
             assert from_text == from_tree
         else:  # only parentheses around the annotation or the value send it to the tree
             assert "(str)" in text or "('x')" in text
+
+
+def _annotation_ranges(text: str) -> list[tuple[object, object]]:
+    """For every annotated column of a class: its annotation's range (text, tree)."""
+    ctx = _context(text)
+    if ctx is None:
+        return []
+    return [
+        (annotation_range_in_text(text, column), annotation_range_in_tree(ctx, column))
+        for cls in ctx.schema.classes
+        for column in cls.columns
+        if column.annotation is not None
+    ]
+
+
+def test_every_fixture_annotation_is_found_in_the_text_where_the_tree_has_it() -> None:
+    read, total = _agreement(_annotation_ranges)
+    assert total > 100 and read >= 0.9 * total, (read, total)
+
+
+def test_string_and_parenthesized_annotations_are_left_to_the_tree() -> None:
+    text = (
+        "from sqlalchemy.orm import Mapped, mapped_column\n\n"
+        "class A(Base):\n"
+        '    __tablename__ = "as"\n'
+        '    a: "Mapped[int]" = mapped_column(primary_key=True)\n'
+        "    b: (Mapped[int]) = mapped_column()\n"
+        '    c: Mapped["B"] = mapped_column()\n'
+    )
+    ranges = _annotation_ranges(text)
+    assert ranges[0] == (None, None)  # one string literal: left to the author
+    assert ranges[1][0] is None and ranges[1][1] is not None
+    assert ranges[2][0] == ranges[2][1] is not None
+
+
+def _keyword_removals(text: str) -> list[tuple[object, object]]:
+    """For every column call and keyword: what removing it deletes (text first, tree)."""
+    ctx = _context(text)
+    if ctx is None:
+        return []
+    found = []
+    columns = [c for cls in ctx.schema.classes for c in cls.columns]
+    columns += [c for table in ctx.schema.tables for c in table.columns]
+    for column in columns:
+        if column.call is None:
+            continue
+        for keyword in ("index", "nullable", "unique"):
+            plain = column.call  # the tree path alone: as if the text could not be read
+            column.call = None
+            from_tree = call_keyword_removal(ctx, column, keyword)
+            column.call = plain
+            found.append((call_keyword_removal(ctx, column, keyword), from_tree))
+    return found
+
+
+def test_every_fixture_keyword_is_removed_as_the_tree_removes_it() -> None:
+    for path, text in fixture_texts():
+        for from_text, from_tree in _keyword_removals(text):
+            assert from_text == from_tree, path
+
+
+@settings(max_examples=300, deadline=None)
+@given(column_statements())
+def test_generated_keywords_are_removed_as_the_tree_removes_them(text: str) -> None:
+    for from_text, from_tree in _keyword_removals(text):
+        assert from_text == from_tree

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Edit
 from schemacheck.extract.names import ORM_NAMES, canonical, first_from_imports
-from schemacheck.schema import Call, ColumnDef, Insertion
+from schemacheck.schema import Call, Insertion
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -163,15 +163,18 @@ def _extended_in_tree(ctx: FileContext, home: str, attrs: list[str]) -> Edit | N
 
 _ALIAS = r"[A-Za-z_]\w*(?:[ \t]+as[ \t]+[A-Za-z_]\w*)?"
 _PLAIN_FROM_IMPORT = re.compile(
-    rf"from[ \t]+[A-Za-z_][\w.]*[ \t]+import[ \t]+({_ALIAS}(?:[ \t]*,[ \t]*{_ALIAS})*)"
+    rf"from[ \t]+[A-Za-z_][\w.]*[ \t]+import[ \t]*"
+    rf"(?:[ \t]({_ALIAS}(?:[ \t]*,[ \t]*{_ALIAS})*)"  # a, b
+    rf"|\(\s*({_ALIAS}(?:\s*,\s*{_ALIAS})*)\s*,?\s*\))"  # (a, b) over any lines
 )
 _ALIASES = re.compile(_ALIAS)
 
 
 def extended_plain_import(text: str, start: int, end: int, attrs: list[str]) -> str | None:
-    """``text[start:end]``, a ``from M import a, b`` written on one line without parentheses,
-    with ``attrs`` appended as the tree would append them (each after a copy of the last comma
-    between names); None for any other layout, which the tree handles.
+    """``text[start:end]``, a ``from M import a, b`` (or ``(a, b)``, over any lines, without
+    comments), with ``attrs`` appended as the tree would append them: each after a copy of
+    what separates the last two names, the last one keeping what followed the last name;
+    None for any other layout, which the tree handles.
 
     A file checked from its cached model has no tree, and parsing the line alone for this was
     most of what such a file's fixes still parsed.
@@ -179,9 +182,12 @@ def extended_plain_import(text: str, start: int, end: int, attrs: list[str]) -> 
     match = _PLAIN_FROM_IMPORT.fullmatch(text, start, end)
     if match is None:
         return None
-    aliases = list(_ALIASES.finditer(text, match.start(1), end))
+    names = match.start(1) if match.start(1) >= 0 else match.start(2)
+    names_end = match.end(1) if match.start(1) >= 0 else match.end(2)
+    aliases = list(_ALIASES.finditer(text, names, names_end))
     comma = text[aliases[-2].end() : aliases[-1].start()] if len(aliases) > 1 else ", "
-    return text[start:end] + "".join(comma + attr for attr in attrs)
+    last = aliases[-1].end()
+    return text[start:last] + "".join(comma + attr for attr in attrs) + text[last:end]
 
 
 def _from_import(ctx: FileContext, home: str) -> tuple[Any, tuple[int, int]] | None:
@@ -269,34 +275,6 @@ def writes_pipe_none(ctx: FileContext) -> bool:
     if ctx.schema.uses_optional:
         return False
     return ctx.schema.uses_pipe_none or ctx.target_version >= (3, 10)
-
-
-def annotate_nullable(
-    ctx: FileContext, column: ColumnDef, nullable: bool
-) -> tuple[str, list[Edit]] | None:
-    """The column's annotation rewritten to say whether it holds None, with its edits.
-
-    ``Mapped[str]`` becomes ``Mapped[Optional[str]]`` (or ``Mapped[str | None]``, in the file's
-    own style or for Python 3.10+), and back; SQLModel's plain annotations likewise.
-    """
-    statement = ctx.statement(column)
-    annotation = column.annotation
-    if not isinstance(statement, cst.AnnAssign) or annotation is None:
-        return None
-    node = statement.annotation.annotation
-    if isinstance(node, cst.SimpleString):
-        return None  # a string annotation: leave it to the author
-    pipe = writes_pipe_none(ctx)
-    wanted = (["sqlalchemy.Mapped"] if annotation.mapped else []) + (
-        [] if pipe or not nullable else ["typing.Optional"]
-    )
-    spelled = spell(ctx, wanted)
-    inner = annotation.inner
-    if nullable:
-        inner = f"{inner} | None" if pipe else f"{spelled.names['typing.Optional']}[{inner}]"
-    start, end = ctx.node_range(node)[0]
-    text = f"{annotation.source.split('[', 1)[0]}[{inner}]" if annotation.mapped else inner
-    return text, [Edit(start, end, text), *spelled.edits]
 
 
 def code_at_indent(ctx: FileContext, node: cst.CSTNode, indent: str) -> str:

@@ -16,7 +16,8 @@ import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from schemacheck.context import FileContext
-from schemacheck.edits import keyword_removal
+from schemacheck.diagnostics import Edit
+from schemacheck.edits import keyword_removal, spell, writes_pipe_none
 from schemacheck.schema import Call, ColumnDef
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ _NEXT = re.compile(r"\s*(),\s*(?:([A-Za-z_]\w*)\s*=\s*)?")  # a value's end to t
 _CLOSE = re.compile(r"\s*(,?)\s*\)")  # the last value's end to the closing parenthesis
 _COLON = re.compile(r"[ \t]*:[ \t]*")
 _EQUALS = re.compile(r"[ \t]*=[ \t]*")
+_STRING = re.compile(r"[rRbBuUfF]{0,2}['\"]")  # where a string literal may start
 
 
 class StatementLayout(NamedTuple):
@@ -61,15 +63,22 @@ def statement_layout_in_text(text: str, column: ColumnDef, call: Call) -> Statem
         ):
             return None
         start, annotate_at = call.span.start, None
-    paren = text.find("(", call.span.start, end)
-    if paren < 0 or _DOTTED.fullmatch(text, call.span.start, paren) is None:
+    read = _call_arguments(text, call)
+    if read is None:
         return None
-    arguments = _arguments(text, call, paren)
-    if arguments is None:
-        return None
+    paren, arguments = read
     return StatementLayout(
         start, end, (call.span.start, paren), annotate_at, _removal(arguments, "nullable")
     )
+
+
+def _call_arguments(text: str, call: Call) -> tuple[int, list[_Argument]] | None:
+    """Where a call with a dotted callee opens, and its arguments when written plainly."""
+    paren = text.find("(", call.span.start, call.span.end)
+    if paren < 0 or _DOTTED.fullmatch(text, call.span.start, paren) is None:
+        return None
+    arguments = _arguments(text, call, paren)
+    return None if arguments is None else (paren, arguments)
 
 
 def statement_layout_in_tree(ctx: FileContext, column: ColumnDef) -> StatementLayout | None:
@@ -200,3 +209,87 @@ def field_layout_in_tree(ctx: FileContext, column: ColumnDef) -> FieldLayout | N
     if not isinstance(statement, cst.AnnAssign):
         return None
     return FieldLayout(None if statement.value is None else ctx.node_range(statement.value)[0])
+
+
+def call_keyword_removal(
+    ctx: FileContext, column: ColumnDef, keyword: str
+) -> tuple[int, int] | None:
+    """What removing ``keyword=`` from the column's own call deletes (as
+    :func:`schemacheck.edits.keyword_removal` decides it); None when the argument is not there,
+    or the call holds a ``#`` (removing the argument could take a comment with it)."""
+    call = column.call
+    if call is not None and _is_own_statement(ctx.text, column, call):
+        if "#" in ctx.text[call.span.start : call.span.end]:
+            return None
+        read = _call_arguments(ctx.text, call)
+        if read is not None:
+            return _removal(read[1], keyword)
+    node = ctx.statement(column)
+    value = node if isinstance(node, cst.Call) else getattr(node, "value", None)
+    if not isinstance(value, cst.Call):
+        return None
+    start, end = ctx.node_range(value)[0]
+    if "#" in ctx.text[start:end]:
+        return None
+    return keyword_removal(ctx, value.args, keyword)
+
+
+def _is_own_statement(text: str, column: ColumnDef, call: Call) -> bool:
+    """Whether ``call`` is what the column's statement holds: the column of a ``Table()``, or
+    the value of a plain ``name [: T] = call``."""
+    if not column.statement.bound:
+        return False
+    if column.attr is None:
+        return column.span.start == call.span.start and column.span.end == call.span.end
+    return statement_layout_in_text(text, column, call) is not None
+
+
+def annotation_range(ctx: FileContext, column: ColumnDef) -> tuple[int, int] | None:
+    """The range of the annotation of ``name: T ...``; None when the statement is not annotated
+    or ``T`` is one string literal."""
+    return annotation_range_in_text(ctx.text, column) or annotation_range_in_tree(ctx, column)
+
+
+def annotation_range_in_text(text: str, column: ColumnDef) -> tuple[int, int] | None:
+    """The range when the statement starts with the name and the annotation as the model read
+    it, and that is not a string literal; else None."""
+    after_name = _after_name(text, column)
+    end = None if after_name is None else _after_annotation(text, column, after_name)
+    if end is None or column.annotation is None:
+        return None
+    start = end - len(column.annotation.source)
+    return None if _STRING.match(text, start) else (start, end)
+
+
+def annotation_range_in_tree(ctx: FileContext, column: ColumnDef) -> tuple[int, int] | None:
+    statement = ctx.statement(column)
+    if not isinstance(statement, cst.AnnAssign):
+        return None
+    node = statement.annotation.annotation
+    if isinstance(node, cst.SimpleString):
+        return None  # a string annotation: leave it to the author
+    return ctx.node_range(node)[0]
+
+
+def annotate_nullable(
+    ctx: FileContext, column: ColumnDef, nullable: bool
+) -> tuple[str, list[Edit]] | None:
+    """The column's annotation rewritten to say whether it holds None, with its edits.
+
+    ``Mapped[str]`` becomes ``Mapped[Optional[str]]`` (or ``Mapped[str | None]``, in the file's
+    own style or for Python 3.10+), and back; SQLModel's plain annotations likewise.
+    """
+    annotation = column.annotation
+    where = None if annotation is None else annotation_range(ctx, column)
+    if annotation is None or where is None:
+        return None
+    pipe = writes_pipe_none(ctx)
+    wanted = (["sqlalchemy.Mapped"] if annotation.mapped else []) + (
+        [] if pipe or not nullable else ["typing.Optional"]
+    )
+    spelled = spell(ctx, wanted)
+    inner = annotation.inner
+    if nullable:
+        inner = f"{inner} | None" if pipe else f"{spelled.names['typing.Optional']}[{inner}]"
+    text = f"{annotation.source.split('[', 1)[0]}[{inner}]" if annotation.mapped else inner
+    return text, [Edit(*where, text), *spelled.edits]

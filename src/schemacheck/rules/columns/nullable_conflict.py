@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Fix
-from schemacheck.edits import annotate_nullable
+from schemacheck.layout import annotate_nullable
 from schemacheck.mapping import Role, schema_columns
 from schemacheck.rules.base import Rule
 from schemacheck.schema import ColumnDef

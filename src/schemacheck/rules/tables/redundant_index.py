@@ -2,19 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix, Span
-from schemacheck.edits import keyword_removal
+from schemacheck.layout import call_keyword_removal
 from schemacheck.mapping import Mapping, TableView, primary_key_columns, table_views
 from schemacheck.rules.base import Rule
 from schemacheck.schema import ColumnDef, IndexDef
-
-if TYPE_CHECKING:
-    import libcst as cst
-else:
-    from schemacheck.lazy import libcst as cst
 
 
 @dataclass
@@ -149,14 +143,7 @@ def _covering(index: _Index, position: int, indexes: list[_Index]) -> _Index | N
 
 
 def _fix(ctx: FileContext, column: ColumnDef) -> Fix | None:
-    node = ctx.statement(column)
-    call = node if isinstance(node, cst.Call) else getattr(node, "value", None)
-    if not isinstance(call, cst.Call) or column.sa_column is not None:
-        return None
-    start, end = ctx.node_range(call)[0]
-    if "#" in ctx.text[start:end]:
-        return None  # removing the argument could take a comment with it
-    removed = keyword_removal(ctx, call.args, "index")
+    removed = None if column.sa_column is not None else call_keyword_removal(ctx, column, "index")
     if removed is None:
         return None
     return Fix("Remove `index=True`", Applicability.SAFE, (Edit(*removed, ""),))
