@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from schemacheck import __version__, catalog
+from schemacheck import __version__, catalog, codecache
 from schemacheck.cache import DEFAULT_DIRECTORY, Cache
 from schemacheck.config import Config, ConfigError, Selection, load_config
 from schemacheck.diagnostics import Applicability, Diagnostic
@@ -71,6 +71,7 @@ def entry() -> None:
     writes is written before :func:`main` returns, so once the output is flushed the process
     ends at once (``os._exit``, as mypy does).
     """
+    codecache.install()
     try:
         main()
         status = 0

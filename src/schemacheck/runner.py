@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from schemacheck import codecache
 from schemacheck.catalog import BY_CODE
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Diagnostic, Level
@@ -102,6 +103,7 @@ def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnost
     """The parsed file, or its syntax error (SC001), or an internal error message."""
     from schemacheck.parsing import parse_module  # with libcst: only when parsing
 
+    codecache.save()  # the parser's classes, made once
     parsed_text, hollow = hollow_literals(text)
     try:
         module = parse_module(parsed_text)

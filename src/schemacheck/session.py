@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemacheck import collector
+from schemacheck import codecache, collector
 from schemacheck.cache import Cache, RunRecord
 from schemacheck.diagnostics import Diagnostic
 from schemacheck.files import discover, display_path, forget_resolved, resolved
@@ -73,6 +73,7 @@ def run(
     # The parser, the model and the rules: only a run that checks something needs them.
     from schemacheck.pipeline import check
 
+    codecache.save()
     return check(found, settings, reader, record, jobs=jobs, walked=walked, write=write)
 
 
