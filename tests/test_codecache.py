@@ -82,7 +82,7 @@ def test_the_parsers_methods_are_kept_for_the_next_process() -> None:
         "from schemacheck import codecache\n"
         "codecache.install()\n"
         "import libcst\n"
-        "print(codecache._METHODS.compiled)\n"
+        "print(codecache._CHECKING.compiled)\n"
         "codecache.save()\n"
     )
     runs = [
@@ -90,4 +90,10 @@ def test_the_parsers_methods_are_kept_for_the_next_process() -> None:
         for _ in range(2)
     ]
     assert runs[1].stdout.strip() == "False"  # nothing compiled: all of it came from the file
-    assert codecache._PATH.is_file()
+    assert codecache._path("checking").is_file()
+
+
+def test_importing_the_package_leaves_dataclasses_as_it_was() -> None:
+    script = "import dataclasses, schemacheck\nprint(hasattr(dataclasses, 'exec'))\n"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr

@@ -81,6 +81,7 @@ def entry() -> None:
         else:
             click.echo(str(done.code), err=True)
             status = 1
+    codecache.save()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -2,13 +2,17 @@
 
 Making a dataclass compiles the source text of its methods (``__init__``, ``__eq__``,
 ``__hash__``...). libcst makes 239 node classes when it is imported, and compiling their methods
-was more than half of that import (55 ms of 0.1 s), paid again by every run that parses a file.
-A method's code depends only on its source text, so the code compiled for each text is kept,
-marshalled, beside schemacheck's own bytecode (``__pycache__``), and run from there next time.
+was more than half of that import (55 ms of 0.1 s), paid again by every run that parses a file;
+schemacheck's own sixteen classes made at start-up took a tenth of a run answered from the
+cache. A method's code depends only on its source text, so the code compiled for each text is
+kept, marshalled, beside schemacheck's own bytecode (``__pycache__``), and run from there next
+time.
 
-Only the command line installs this (:func:`install`), after its own imports: a run answered
-from the cache makes no dataclass afterwards, and never reads the file. A file that cannot be
-read or written is no cache at all; a text not in it is compiled as ``dataclasses`` compiles it.
+Two files: what the package's import makes (:func:`importing`, read by every run), and what a
+run that checks files makes (:func:`install`, from the command line only: the model, the rules
+and the parser). A run answered from the cache reads only the first, which is small. A file
+that cannot be read or written is no cache at all; a text not in it is compiled as
+``dataclasses`` compiles it. Importing schemacheck as a library leaves ``dataclasses`` as it was.
 """
 
 from __future__ import annotations
@@ -20,15 +24,15 @@ import marshal
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from types import CodeType
 from typing import Any
 
-_PATH = (
-    Path(__file__).parent
-    / "__pycache__"
-    / f"dataclass-methods.{sys.implementation.cache_tag}-{marshal.version}.marshal"
-)
+
+def _path(kind: str) -> Path:
+    tag = f"{sys.implementation.cache_tag}-{marshal.version}"
+    return Path(__file__).parent / "__pycache__" / f"dataclass-methods.{kind}.{tag}.marshal"
 
 
 class _Methods:
@@ -80,13 +84,30 @@ def _read(path: Path) -> dict[str, CodeType]:
     return {s: c for s, c in kept.items() if isinstance(s, str) and isinstance(c, CodeType)}
 
 
-_METHODS = _Methods(_PATH)
+_STARTUP = _Methods(_path("startup"))
+_CHECKING = _Methods(_path("checking"))
+
+
+@contextlib.contextmanager
+def importing() -> Iterator[None]:
+    """The package's own classes, made from kept code while it imports."""
+    before = getattr(dataclasses, "exec", None)
+    setattr(dataclasses, "exec", _STARTUP.exec)  # noqa: B010 - shadows the builtin there only
+    try:
+        yield
+    finally:
+        if before is None:
+            delattr(dataclasses, "exec")
+        else:
+            setattr(dataclasses, "exec", before)  # noqa: B010
 
 
 def install() -> None:
     """Make ``dataclasses`` run kept code from now on, in this process and those it forks."""
-    setattr(dataclasses, "exec", _METHODS.exec)  # noqa: B010 - shadows the builtin there only
+    setattr(dataclasses, "exec", _CHECKING.exec)  # noqa: B010
 
 
 def save() -> None:
-    _METHODS.save()
+    """Keep what was compiled in this process (nothing is written when nothing was)."""
+    _STARTUP.save()
+    _CHECKING.save()
