@@ -3,7 +3,9 @@ write a file that is read-only or that changed since it was read, or run the cod
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -194,3 +196,43 @@ def test_checking_never_imports_or_runs_the_checked_code(tmp_path: Path) -> None
     new_modules = set(sys.modules) - before
     assert not {m for m in new_modules if m.split(".")[0] in {"app", "conftest", "setup", "env"}}
     assert os.listdir(tmp_path / "app")  # the files are still there, fixed at most
+
+
+class _Planted:
+    """A pickle that, once loaded, leaves a marker file: what a repository could commit."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.mkdir, (str(self.marker),))
+
+
+def test_cache_files_a_repository_commits_are_never_unpickled(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "models.py").write_text(BAD)
+    home = {"XDG_CACHE_HOME": str(tmp_path / "home")}  # where this user's key is kept
+    first = run("--output-format", "json", ".", cwd=project, env=home)
+    files = sorted((project / ".schemacheck_cache").rglob("*.pickle"))
+    assert files, "the run was cached"
+    key = (tmp_path / "home" / "schemacheck" / "key").read_bytes()
+    assert (tmp_path / "home" / "schemacheck" / "key").stat().st_mode & 0o077 == 0
+    marker = tmp_path / "marker"
+    planted = pickle.dumps(_Planted(marker))
+
+    def signed(secret: bytes) -> bytes:
+        return hashlib.blake2b(planted, key=secret, digest_size=16).digest() + planted
+
+    # As a repository would plant them: bare, behind a made-up MAC, signed with another key.
+    for attempt in (planted, bytes(16) + planted, signed(b"another user's key")):
+        for path in files:
+            path.write_bytes(attempt)
+        again = run("--output-format", "json", ".", cwd=project, env=home)
+        assert not marker.exists()
+        assert again.stdout == first.stdout and again.returncode == first.returncode == 1
+    # Signed with this user's key, the same file would be unpickled: the MAC is what stops it.
+    for path in files:
+        path.write_bytes(signed(key))
+    run("--output-format", "json", ".", cwd=project, env=home)
+    assert marker.is_dir()

@@ -11,6 +11,12 @@ Two kinds of record live under ``.schemacheck_cache/<version>/``:
 
 A cache that cannot be read is a cache miss, and one that cannot be written is skipped: the
 cache only ever saves time, it never changes what a run reports.
+
+Records are pickles, and loading a pickle can run any code. The cache directory lies in the
+project, where a repository (a pull request checked in CI) could commit files of its own; so
+every file starts with a MAC keyed by a secret that only this user's runs know (kept in the
+user's cache directory, see :func:`_secret`). A file without the right MAC is a miss, and
+is never unpickled.
 """
 
 from __future__ import annotations
@@ -48,7 +54,39 @@ def _libcst_version() -> str:
 
 
 DEFAULT_DIRECTORY = ".schemacheck_cache"
-_FORMAT = 5  # bumped when what is stored changes shape
+_FORMAT = 6  # bumped when what is stored changes shape
+_MAC_SIZE = 16
+
+
+@functools.cache
+def _secret() -> bytes:
+    """This user's key for the cache's MACs: ``$XDG_CACHE_HOME/schemacheck/key`` (else
+    ``~/.cache/...``), made on first use. Where it cannot be kept, a key for this process
+    only: its files are then never read back, and every run is a cold one."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(home, "schemacheck", "key")
+    try:
+        with open(path, "rb") as stream:
+            kept = stream.read()
+        if len(kept) >= 32:
+            return kept
+    except OSError:
+        pass
+    key = os.urandom(32)
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made by another process meanwhile
+        return _secret.__wrapped__()
+    except OSError:
+        return key
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(key)
+    return key
+
+
+def _mac(data: bytes | memoryview) -> bytes:
+    return blake2b(data, key=_secret(), digest_size=_MAC_SIZE).digest()
 
 
 @dataclass
@@ -145,9 +183,13 @@ class Cache:
             data = path.read_bytes()
         except OSError:
             return None
+        payload = memoryview(data)[_MAC_SIZE:]
+        # A plain comparison: a planted file gets no answer to time, only a miss.
+        if data[:_MAC_SIZE] != _mac(payload):
+            return None  # written by someone else (or damaged): never unpickled
         try:
-            return pickle.loads(data)
-        except Exception:  # truncated, or written by another version: a miss
+            return pickle.loads(payload)
+        except Exception:  # written by another version: a miss
             return None
 
     def _prepare(self) -> bool:
@@ -186,6 +228,7 @@ class Cache:
             return
         try:
             with os.fdopen(handle, "wb") as stream:
+                stream.write(_mac(data))
                 stream.write(data)
             os.replace(temporary, path)
         except OSError:
