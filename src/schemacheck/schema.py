@@ -432,6 +432,7 @@ class MigrationFunction:
     body_indent: str
     other_code: bool = False  # statements besides op calls (queries, loops over data)
     returns_none: bool = False  # declared ``-> None``
+    only_guards: bool = False  # the other code is ``if ...: return`` guards, nothing else
 
 
 @by_fields

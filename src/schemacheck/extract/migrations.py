@@ -141,6 +141,7 @@ class MigrationExtractor:
             body_span=self.models.lines.span(start, end),
             body_indent=indent,
             other_code=state.other_code,
+            only_guards=state.other_code and not state.acts,
             returns_none=node.returns is not None
             and isinstance(node.returns.annotation, cst.Name)
             and node.returns.annotation.value == "None",
@@ -163,7 +164,7 @@ class MigrationExtractor:
                         op.after_writes = state.may_write
                         state.ops.append(op)
                     elif not _is_trivial(small):
-                        state.other_code = True
+                        state.other_code = state.acts = True
                         state.may_write = state.may_write or self._may_write(small, batch)
             elif isinstance(statement, cst.With):
                 inner_batch, inner_autocommit = batch, autocommit
@@ -176,13 +177,16 @@ class MigrationExtractor:
                 self._walk(
                     _suite(statement.body), state, batch=inner_batch, autocommit=inner_autocommit
                 )
+            elif isinstance(statement, cst.If) and _is_guard(statement):
+                state.other_code = True  # what it skips, a generated downgrade cannot know
+                state.may_write = state.may_write or self._may_write(statement, batch)
             elif isinstance(statement, (cst.If, cst.For, cst.While, cst.Try)):
-                state.other_code = True
+                state.other_code = state.acts = True
                 # Its branches may run in any order with its operations: it counts as a whole.
                 state.may_write = state.may_write or self._may_write(statement, batch)
                 self._walk(_suite(statement.body), state, batch=batch, autocommit=autocommit)
             else:
-                state.other_code = True
+                state.other_code = state.acts = True
 
     def _may_write(self, node: cst.CSTNode, batch: tuple[str, str | None, str] | None) -> bool:
         """Whether code may write rows: it calls something besides Alembic's schema operations
@@ -340,6 +344,7 @@ class _Walk:
     def __init__(self, ops: list[MigrationOp]) -> None:
         self.ops = ops
         self.other_code = False
+        self.acts = False  # other code besides guards (see ``_is_guard``)
         self.may_write = False  # code that may write rows has run
 
 
@@ -361,6 +366,21 @@ def _call_of(small: cst.BaseSmallStatement) -> cst.Call | None:
     if isinstance(small, (cst.Expr, cst.Assign, cst.AnnAssign)):
         value = small.value
     return value if isinstance(value, cst.Call) else None
+
+
+def _is_guard(statement: cst.If) -> bool:
+    """``if <condition>: return``, without ``else``: the rest runs or not, and the condition
+    only decides which (``if skip_legacy_version(op, __name__): return``)."""
+    body = statement.body.body
+    smalls: Sequence[cst.CSTNode] = (
+        body[0].body if len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine) else body
+    )
+    if statement.orelse is not None or len(smalls) != 1:
+        return False
+    only = smalls[0]
+    return isinstance(only, cst.Return) and (
+        only.value is None or (isinstance(only.value, cst.Name) and only.value.value == "None")
+    )
 
 
 def _is_trivial(small: cst.BaseSmallStatement) -> bool:

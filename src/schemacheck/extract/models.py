@@ -449,6 +449,8 @@ class ModelExtractor:
             cls.abstract = value is not None and _literal(value) is True
             return
         if name == "__table__":
+            if value is None:
+                return  # ``__table__: ClassVar[Table]`` tells type checkers what mapping sets
             cls.has_table = True
             if isinstance(value, cst.Call) and self.names.resolve(value.func) == "sqlalchemy.Table":
                 self.schema.tables.append(self._table(value, None, owner=cls.name))

@@ -132,8 +132,9 @@ class MissingDowngrade(Rule):
         if downgrade is not None and downgrade.body not in _EMPTY:
             return
         upgrade = migration.upgrade
-        if downgrade is not None and not upgrade.ops and not upgrade.other_code:
-            return  # nothing to undo: a merge point, or an empty revision
+        nothing_runs = not upgrade.other_code or upgrade.only_guards
+        if downgrade is not None and not upgrade.ops and nothing_runs:
+            return  # nothing to undo: a merge point, or an empty revision (guards at most)
         if downgrade is not None and downgrade.body in _NO_OP and _rows_only(ctx, migration):
             return  # a data migration: the schema it leaves is the one it found
         code, blocker = _generate(migration)
