@@ -344,6 +344,8 @@ class Mapping:
             return Role.TABLE  # a base's declared_attr ``__tablename__`` names its table
         if cls.decorated_mapped:
             return Role.TABLE
+        if cls.mapped_imperatively:
+            return Role.OTHER  # its table is a ``Table()``, checked as one
         if cls.columns and any(
             c.kind != "annotation" or (c.annotation is not None and c.annotation.mapped)
             for c in cls.columns

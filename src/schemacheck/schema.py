@@ -271,6 +271,9 @@ class ClassDef:
     opaque_attributes: list[str] = field(default_factory=list)
     mapper_args_opaque: bool = False  # ``__mapper_args__`` we cannot read (or names a primary key)
     nested: bool = False  # defined inside a function or another class
+    # ``registry.map_imperatively(cls, table)`` in the file: its columns are the table's, and
+    # its ``Mapped[...]`` annotations only tell type checkers.
+    mapped_imperatively: bool = False
 
 
 @by_fields

@@ -125,6 +125,7 @@ class ModelExtractor:
         self.schema = FileSchema(path=path)
         self._metadata_vars: dict[str, bool] = {}
         self._function_depth = 0  # inside a function: tables there are built at run time
+        self._imperative: set[str] = set()  # classes given to ``map_imperatively()``
         self.newline = module.default_newline
         self._length = len(text)
 
@@ -229,6 +230,8 @@ class ModelExtractor:
         schema.from_imports = self._from_imports()
         schema.newline, schema.indent = self.module.default_newline, self.module.default_indent
         self._walk(self.module.body, nested=False)
+        for cls in schema.classes:
+            cls.mapped_imperatively = not cls.nested and cls.name in self._imperative
         schema.calls = read_calls(self)
         schema.bindings = dict(self.names.bindings)
         schema.handles = set(self.names.handles)
@@ -290,6 +293,10 @@ class ModelExtractor:
         if not isinstance(value, cst.Call):
             return
         qualname = self.names.resolve(value.func)
+        if _maps_imperatively(value, qualname):
+            mapped = value.args[0].value if value.args else None
+            if isinstance(mapped, cst.Name):
+                self._imperative.add(mapped.value)
         if self._function_depth and qualname in ("sqlalchemy.MetaData", "sqlalchemy.Table"):
             return  # a run-time helper (reflection, a data migration), not the schema
         self._metadata_site(value, qualname, target_name)
@@ -823,6 +830,14 @@ class ModelExtractor:
 
 
 # ---- small syntax helpers ------------------------------------------------------------------
+
+
+def _maps_imperatively(node: cst.Call, qualname: str | None) -> bool:
+    """``registry.map_imperatively(cls, table)``, or the legacy ``mapper(cls, table)``."""
+    func = node.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "map_imperatively":
+        return True
+    return qualname == "sqlalchemy.mapper"
 
 
 def _special_index(node: cst.Call) -> bool:
