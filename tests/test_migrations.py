@@ -73,6 +73,49 @@ def test_revision_graph_uses_unchanged_siblings_as_context(tmp_path: Path) -> No
     ]
 
 
+def test_a_versions_tree_with_branch_directories_is_one_graph(tmp_path: Path) -> None:
+    """Migrations in subdirectories of versions/ (Alembic's recursive version locations, or one
+    location per branch directory) name parents in other subdirectories; pre-commit's one
+    changed file still finds them."""
+    versions = tmp_path / "migrations" / "versions"
+    chain = [
+        ("", "a0", None),
+        ("2024.1/expand", "b1", "a0"),
+        ("2024.1/contract", "c1", "b1"),
+        ("2025.1/expand", "d2", "c1"),
+    ]
+    for where, revision, parent in chain:
+        (versions / where).mkdir(parents=True, exist_ok=True)
+        down = f'"{parent}"' if parent else "None"
+        (versions / where / f"{revision}.py").write_text(
+            f'revision = "{revision}"\ndown_revision = {down}\n\n\n'
+            "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+        )
+    settings = make_settings(Config(root=tmp_path), Selection(select=["SC508"]))
+    assert run([versions], settings).diagnostics == []
+    assert run([versions / "2025.1" / "expand" / "d2.py"], settings).diagnostics == []
+    # Directories whose graphs stand alone stay apart, though they share revision ids (one
+    # graph per dialect): and so does another versions/ tree, another project's.
+    for dialect in ("postgresql", "sqlite"):
+        (versions / dialect).mkdir()
+        for revision, parent in (("x1", None), ("x2", "x1")):
+            down = f'"{parent}"' if parent else "None"
+            (versions / dialect / f"{revision}.py").write_text(
+                f'revision = "{revision}"\ndown_revision = {down}\nbranch_labels = ("{dialect}",)\n'
+                "\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+            )
+    assert run([versions], settings).diagnostics == []
+    other = tmp_path / "plugin" / "versions"
+    other.mkdir(parents=True)
+    (other / "p1.py").write_text(
+        'revision = "p1"\ndown_revision = "c1"\n\n\n'
+        "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+    )
+    assert [d.message for d in run([tmp_path], settings).diagnostics] == [
+        '`down_revision` "c1" names no migration'
+    ]
+
+
 def test_revision_cycle(tmp_path: Path) -> None:
     versions = tmp_path / "versions"
     versions.mkdir()

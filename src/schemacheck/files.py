@@ -11,7 +11,10 @@ import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import TypeVar
+
+_P = TypeVar("_P", bound=PurePath)
 
 DEFAULT_EXCLUDES = (
     ".git",
@@ -226,6 +229,16 @@ def _exclusion(directory: str, root: Path, patterns: list[str]) -> Callable[[str
     relative_dir = inside + "/" if inside else ""
     matched = _matcher(tuple(patterns))
     return lambda name: matched(relative_dir + name, name)
+
+
+def revisions_directory(path: _P) -> _P:
+    """The directory whose migrations make one revision graph with ``path``'s: the nearest
+    ``versions`` directory above it, subdirectories included (Alembic's recursive version
+    locations, or one location per branch directory), else its own directory."""
+    for directory in path.parents:
+        if directory.name == "versions":
+            return directory
+    return path.parent
 
 
 def display_path(path: Path, root: Path) -> str:

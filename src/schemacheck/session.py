@@ -18,7 +18,13 @@ from pathlib import Path
 from schemacheck import codecache, collector
 from schemacheck.cache import Cache, RunRecord
 from schemacheck.diagnostics import Diagnostic
-from schemacheck.files import discover, display_path, forget_resolved, resolved
+from schemacheck.files import (
+    discover,
+    display_path,
+    forget_resolved,
+    resolved,
+    revisions_directory,
+)
 from schemacheck.noqa import read_directives
 from schemacheck.prefilter import may_be_migration
 from schemacheck.results import FileResult, RunResult, Settings
@@ -194,16 +200,22 @@ def context_paths(
     """The files around the checked ones that the project needs to be whole.
 
     For a file in a package, every module of its top-level package (or, below a configured
-    ``src`` directory, of its first directory there); for a loose file or a migration, the
-    other files of its directory. The value says whether only model files are wanted from it:
-    a package's own migrations and modules without models add nothing to the model rules.
+    ``src`` directory, of its first directory there); for a loose file, the other files of its
+    directory; for a migration, those its revision graph may hold (the ``versions`` directory
+    above it with its subdirectories, else its own directory). The value says whether only
+    model files are wanted from it: a package's own migrations and modules without models add
+    nothing to the model rules.
     Directories inside ``walked`` (the directories given to the run) are not walked again:
     every file there is checked already.
     """
     config = settings.config
     roots = [resolved(config.root / s) for s in config.src]
     tops: set[Path] = set()
-    directories: set[Path] = {resolved(path).parent for path in migrations}
+    directories: set[Path] = set()  # whose own files are wanted
+    trees: set[Path] = set()  # with their subdirectories: a versions/ tree is one graph
+    for path in migrations:
+        where = revisions_directory(resolved(path))
+        (trees if where.name == "versions" else directories).add(where)
     for parent in {resolved(path).parent for path in checked}:  # a directory's files agree
         top = parent
         if (top / "__init__.py").is_file():
@@ -230,6 +242,10 @@ def context_paths(
     for directory in sorted(directories):
         if not seen(directory):
             for path in discover([directory], config.root, config.excludes, recursive=False):
+                found[path] = False
+    for tree in sorted(trees):
+        if not seen(tree):
+            for path in discover([tree], config.root, config.excludes):
                 found[path] = False
     return found
 

@@ -6,6 +6,7 @@ from pathlib import PurePath
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Diagnostic, Level, Related, Span
+from schemacheck.files import revisions_directory
 from schemacheck.project import Project, ProjectFile
 from schemacheck.rules.base import Rule
 from schemacheck.schema import Migration
@@ -15,8 +16,12 @@ class RevisionGraph(Rule):
     """
     ## What it does
     Checks the revision graph of all the migrations found (the files checked and the other files
-    of their `versions/` directories): duplicate revision ids, a `down_revision` that names no
+    of their `versions/` directory): duplicate revision ids, a `down_revision` that names no
     migration, more than one head, and cycles. Each finding names the other file involved.
+    Each directory is a graph of its own, unless its migrations name revisions of another
+    directory below the same `versions/` (branch directories that Alembic reads with
+    `recursive_version_locations`, or one version location each): those make one graph.
+    Directories whose graphs stand alone (one per dialect, say) are kept apart.
 
     ## Why is this bad?
     Two branches that each add a migration on the same parent leave two heads: `alembic upgrade
@@ -54,12 +59,11 @@ class RevisionGraph(Rule):
         return iter(())
 
     def check_project(self, project: Project) -> Iterable[Diagnostic]:
-        # Each versions/ directory is its own revision graph.
-        graphs: dict[str, list[tuple[ProjectFile, Migration]]] = defaultdict(list)
+        by_directory: dict[PurePath, list[tuple[ProjectFile, Migration]]] = defaultdict(list)
         for file, migration in project.migrations():
             if migration.revision is not None:
-                graphs[str(PurePath(file.path).parent)].append((file, migration))
-        for migrations in graphs.values():
+                by_directory[PurePath(file.path).parent].append((file, migration))
+        for migrations in _graphs(by_directory):
             yield from self._graph(migrations)
 
     def _graph(self, migrations: list[tuple[ProjectFile, Migration]]) -> Iterator[Diagnostic]:
@@ -169,3 +173,35 @@ class RevisionGraph(Rule):
 
 def _names(files: Iterable[ProjectFile]) -> str:
     return ", ".join(f.path for f in files)
+
+
+def _graphs(
+    by_directory: dict[PurePath, list[tuple[ProjectFile, Migration]]],
+) -> list[list[tuple[ProjectFile, Migration]]]:
+    """The directories' migrations, one list per graph: directories below one ``versions/``
+    whose migrations name each other's revisions are joined."""
+    owner = {directory: directory for directory in by_directory}
+
+    def find(directory: PurePath) -> PurePath:
+        while owner[directory] != directory:
+            owner[directory] = owner[owner[directory]]
+            directory = owner[directory]
+        return directory
+
+    where: dict[tuple[PurePath, str], list[PurePath]] = defaultdict(list)
+    for directory, migrations in by_directory.items():
+        tree = revisions_directory(directory / "_")
+        for revision in {m.revision for _, m in migrations if m.revision is not None}:
+            where[(tree, revision)].append(directory)
+    for directory, migrations in by_directory.items():
+        tree = revisions_directory(directory / "_")
+        own = {m.revision for _, m in migrations}
+        for _, migration in migrations:
+            for parent in migration.down_revisions:
+                if parent not in own:
+                    for other in where.get((tree, parent), []):
+                        owner[find(other)] = find(directory)
+    graphs: dict[PurePath, list[tuple[ProjectFile, Migration]]] = defaultdict(list)
+    for directory, migrations in by_directory.items():
+        graphs[find(directory)].extend(migrations)
+    return list(graphs.values())
