@@ -18,6 +18,7 @@ class RevisionGraph(Rule):
     Checks the revision graph of all the migrations found (the files checked and the other files
     of their `versions/` directory): duplicate revision ids, a `down_revision` that names no
     migration, more than one head, and cycles. Each finding names the other file involved.
+
     Each directory is a graph of its own, unless its migrations name revisions of another
     directory below the same `versions/` (branch directories that Alembic reads with
     `recursive_version_locations`, or one version location each): those make one graph.
