@@ -362,27 +362,33 @@ _CHECKING_MODULES = (
 )
 
 
+# The command line in a fresh process, with the script's arguments; then what follows.
+_RUN_THEN = (
+    "import sys\n"
+    "from schemacheck.cli import main\n"
+    "try:\n"
+    "    main(sys.argv[1:])\n"
+    "except SystemExit:\n"
+    "    pass\n"
+)
+
+
 def test_a_warm_run_loads_neither_the_parser_nor_the_model_nor_the_rules(
     corpus: Path, tmp_path: Path
 ) -> None:
     project = tmp_path / "project"
     shutil.copytree(corpus, project)
-    script = (
-        "import sys\n"
-        "from schemacheck.cli import main\n"
-        "try:\n"
-        "    main(['--cache-dir', sys.argv[1], '-j1', '--exit-zero', '-q', sys.argv[2]])\n"
-        "except SystemExit:\n"
-        "    pass\n"
+    script = _RUN_THEN + (
         f"wanted = {_CHECKING_MODULES!r}\n"
         "print(sorted(w for w in wanted if any(m == w or m.startswith(w + '.') "
         "for m in sys.modules)), file=sys.stderr)\n"
     )
+    options = ["--cache-dir", str(tmp_path / "cache"), "-j1", "--exit-zero", "-q", str(project)]
     loaded = []
     reports = []
     for _ in range(2):
         done = subprocess.run(
-            [sys.executable, "-c", script, str(tmp_path / "cache"), str(project)],
+            [sys.executable, "-c", script, *options],
             capture_output=True,
             text=True,
             check=True,
@@ -400,15 +406,7 @@ def test_a_few_changed_files_are_parsed_by_a_worker_while_the_rest_load(
     imports the parser; the report is a cold run's."""
     project = tmp_path / "project"
     shutil.copytree(corpus, project)
-    script = (
-        "import sys\n"
-        "from schemacheck.cli import main\n"
-        "try:\n"
-        "    main(sys.argv[1:])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('libcst' in sys.modules, file=sys.stderr)\n"
-    )
+    script = _RUN_THEN + "print('libcst' in sys.modules, file=sys.stderr)\n"
     options = ["--exit-zero", "--select", "ALL", "--output-format", "json", str(project)]
 
     def report(*flags: str) -> tuple[str, str]:

@@ -307,17 +307,13 @@ class ProcessExecutor:
                 self.owner[task[0]] = _HERE
                 prepared.update(self.here.prepare([task], keep_trees))
             for ready in wait(list(busy), timeout=0 if queue else None):
-                assert isinstance(ready, Connection)
-                worker = self.connections.index(ready)
-                batch = self._batch(worker, _received(ready))
-                if batch is not None:
-                    prepared.update(batch)
+                ended = self._receive(ready, prepared, in_hand)
+                if ended is None:
                     continue
-                in_hand[worker] -= 1
                 if queue:
-                    hand_out(worker)
-                elif not in_hand[worker]:
-                    busy.discard(ready)
+                    hand_out(ended)
+                elif not in_hand[ended]:
+                    busy.discard(self.connections[ended])
         self._register(prepared)
         return prepared
 
@@ -344,17 +340,25 @@ class ProcessExecutor:
         busy = {self.connections[w] for w, count in enumerate(in_hand) if count}
         while busy:
             for ready in wait(list(busy)):
-                assert isinstance(ready, Connection)
-                worker = self.connections.index(ready)
-                batch = self._batch(worker, _received(ready))
-                if batch is not None:
-                    prepared.update(batch)
-                    continue
-                in_hand[worker] -= 1
-                if not in_hand[worker]:
-                    busy.discard(ready)
+                ended = self._receive(ready, prepared, in_hand)
+                if ended is not None and not in_hand[ended]:
+                    busy.discard(self.connections[ended])
         self._register(prepared)
         return prepared
+
+    def _receive(
+        self, ready: object, prepared: dict[int, PendingFile], in_hand: list[int]
+    ) -> int | None:
+        """One message of a worker: prepared files (taken into ``prepared``), or the end of a
+        chunk, when the worker's number is returned."""
+        assert isinstance(ready, Connection)
+        worker = self.connections.index(ready)
+        batch = self._batch(worker, _received(ready))
+        if batch is not None:
+            prepared.update(batch)
+            return None
+        in_hand[worker] -= 1
+        return worker
 
     def _register(self, prepared: dict[int, PendingFile]) -> None:
         for index, item in prepared.items():
