@@ -81,6 +81,8 @@ DB_MODEL = "flask_sqlalchemy.SQLAlchemy().Model"
 @functools.lru_cache(maxsize=8192)
 def canonical(full: str) -> str:
     """The one name of a construct reachable under several module paths."""
+    if full == DB_MODEL:
+        return full  # a handle's ``Model``, told apart from ``flask_sqlalchemy.Model`` itself
     parts = full.split(".")
     if parts[0] == "sqlalchemy":
         rest = parts[1:]
@@ -179,6 +181,9 @@ class Names:
     local: set[str] = field(default_factory=set)  # names the module defines itself
     handles: set[str] = field(default_factory=set)  # Flask-SQLAlchemy ``db`` objects
     star_modules: list[str] = field(default_factory=list)
+    # The module's own subclasses of Flask-SQLAlchemy's ``SQLAlchemy``: calling one makes a
+    # handle too (``class SQLAlchemy(_BaseSQLAlchemy): ...`` then ``db = SQLAlchemy()``).
+    handle_classes: set[str] = field(default_factory=set)
 
     def fingerprint(self) -> str:
         """The same text for equal bindings, whatever the order sets iterate in."""
@@ -223,7 +228,12 @@ class Names:
                 for small in statement.body:
                     self._small(small)
             elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                makes_handles = isinstance(statement, cst.ClassDef) and any(
+                    self._makes_handles(base.value) for base in statement.bases
+                )  # read before the name is bound: ``class SQLAlchemy(SQLAlchemy)``
                 self._define(statement.name.value)
+                if makes_handles:
+                    self.handle_classes.add(statement.name.value)
             elif isinstance(statement, cst.If):
                 self._scan(statement.body.body)
                 orelse = statement.orelse
@@ -244,6 +254,12 @@ class Names:
                     self._scan(statement.orelse.body.body)
             elif isinstance(statement, cst.With):
                 self._scan(statement.body.body)
+
+    def _makes_handles(self, node: cst.BaseExpression) -> bool:
+        """Whether calling ``node`` makes a Flask-SQLAlchemy handle."""
+        if isinstance(node, cst.Name) and node.value in self.handle_classes:
+            return True
+        return self.resolve(node) == "flask_sqlalchemy.SQLAlchemy"
 
     def _define(self, name: str) -> None:
         self.local.add(name)
@@ -285,10 +301,7 @@ class Names:
             for target in targets:
                 if not isinstance(target, cst.Name):
                     continue
-                if (
-                    isinstance(value, cst.Call)
-                    and self.resolve(value.func) == "flask_sqlalchemy.SQLAlchemy"
-                ):
+                if isinstance(value, cst.Call) and self._makes_handles(value.func):
                     self._define(target.value)
                     self.handles.add(target.value)
                 elif isinstance(value, (cst.Name, cst.Attribute)) and (
