@@ -6,6 +6,7 @@ from schemacheck.context import FileContext
 from schemacheck.diagnostics import Diagnostic
 from schemacheck.migration_ops import tables_created_before
 from schemacheck.rules.base import Rule
+from schemacheck.schema import ColumnDef
 
 
 class AddRequiredColumnWithoutDefault(Rule):
@@ -15,7 +16,8 @@ class AddRequiredColumnWithoutDefault(Rule):
     `alter_column(..., nullable=False)` with no data update before it in the same upgrade. Any
     code before it that may write rows counts as one: `op.execute()`, `session.execute()`, a
     helper function that fills the column. A table created earlier in the same migration is
-    empty, so neither is reported there.
+    empty, so neither is reported there. Nor is a primary key the database numbers itself: an
+    integer key that SQLAlchemy makes `SERIAL`/`BIGSERIAL`, or one with `Identity()`.
 
     ## Why is this bad?
     Existing rows have no value for the new column, so the database refuses the `ALTER TABLE`
@@ -71,11 +73,12 @@ class AddRequiredColumnWithoutDefault(Rule):
                     and call is not None
                     and "server_default" not in call.kwargs
                     and (not call.has_star)
+                    and not _numbered_by_the_database(column)
                 ):
                     yield self.report(
                         ctx,
                         column.report_span,
-                        f'New required column "{op.table}.{column.name}" has no '
+                        f'New required column "{op.table or "?"}.{column.name}" has no '
                         "`server_default`: adding it fails on a table with rows",
                     )
             elif op.name == "alter_column" and op.literal("nullable") is False and not updated:
@@ -86,3 +89,27 @@ class AddRequiredColumnWithoutDefault(Rule):
                     f'"{op.table}.{column_name}" becomes NOT NULL with no data update before it: '
                     "existing NULLs make it fail",
                 )
+
+
+_INTEGERS = frozenset({"Integer", "BigInteger", "SmallInteger", "INTEGER", "BIGINT", "SMALLINT"})
+
+
+def _numbered_by_the_database(column: ColumnDef) -> bool:
+    """A primary key the database fills in itself, existing rows included: ``Identity()``, or
+    an integer key that SQLAlchemy makes ``SERIAL``/``BIGSERIAL`` (autoincrement, no foreign
+    key, no ``Sequence``, which adds no default): PostgreSQL numbers the existing rows. (SQLite
+    cannot add a primary key column at all, with or without a default.)"""
+    call = column.call
+    if call is None or not column.primary_key:
+        return False
+    positional = {arg.call.qualname for arg in call.args if arg.call is not None}
+    if "sqlalchemy.Identity" in positional:
+        return True
+    autoincrement = call.kwargs.get("autoincrement")
+    return (
+        column.sql_type is not None
+        and column.sql_type.name in _INTEGERS
+        and not column.foreign_keys
+        and "sqlalchemy.Sequence" not in positional
+        and (autoincrement is None or autoincrement.literal is not False)
+    )
