@@ -61,6 +61,9 @@ def dropped(op: MigrationOp) -> list[ObjectKey]:
     return []
 
 
+# Calls on ``op`` that read or set up, and change neither the schema nor rows.
+NOT_CHANGES = frozenset({"get_bind", "get_context", "f", "inline_literal", "is_offline_mode"})
+
 # The kind of object each operation creates or drops, whether or not its name can be read.
 CREATES = {
     "create_table": "table",

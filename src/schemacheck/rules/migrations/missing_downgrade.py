@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix
-from schemacheck.migration_ops import inverse
+from schemacheck.migration_ops import NOT_CHANGES, inverse
 from schemacheck.rules.base import Rule
 from schemacheck.schema import Expr, Migration
 
@@ -45,7 +45,7 @@ def _rows_only(ctx: FileContext, migration: Migration) -> bool:
     code counts only where the module shows it writing rows and nothing else."""
     upgrade = migration.upgrade
     for op in upgrade.ops:
-        if op.name == "bulk_insert":
+        if op.name == "bulk_insert" or op.name in NOT_CHANGES:
             continue
         if op.name != "execute" or not _readable_sql(op.args.get("sqltext")):
             return False
