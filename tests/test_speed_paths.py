@@ -23,13 +23,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from schemacheck import runner, workers
+from schemacheck import pipeline, runner, workers
 from schemacheck.cache import Cache
 from schemacheck.cli import cli
 from schemacheck.config import Config, Selection
 from schemacheck.extract.names import Names
 from schemacheck.files import DEFAULT_EXCLUDES, discover, matches
-from schemacheck.results import RunResult, Settings, make_settings
+from schemacheck.results import FileResult, RunResult, Settings, make_settings
 from schemacheck.runner import Parsed, check_text, parse_text, release
 from schemacheck.session import run, settings_fingerprint
 from schemacheck.source import SourceDecodeError, SourceFile
@@ -244,6 +244,33 @@ def test_after_edits_the_cache_reports_what_a_cold_run_does(
     cached = _check(root, cache=True)
     shutil.rmtree(root / ".cache")
     assert _findings(cached) == _findings(_check(root))
+
+
+def test_a_run_after_one_change_pickles_only_the_results_it_made(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Results taken from the run record go back into the next record as they were pickled;
+    the report is still a cold run's."""
+    root = tmp_path / "project"
+    shutil.copytree(corpus, root)
+    _check(root, cache=True)
+    made: list[str] = []
+    recorded = pipeline._recorded
+
+    def counted(result: FileResult) -> bytes:
+        made.append(result.path)
+        return recorded(result)
+
+    monkeypatch.setattr(pipeline, "_recorded", counted)
+    leaf = sorted(root.rglob("*.py"))[-1]
+    leaf.write_text(leaf.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    cached = _check(root, cache=True)
+    assert 0 < len(made) < len(cached.files) // 4, (len(made), len(cached.files))
+    assert any(path.endswith(leaf.name) for path in made)
+    monkeypatch.undo()
+    again = _check(root, cache=True)  # answered from the record just written
+    shutil.rmtree(root / ".cache")
+    assert _findings(cached) == _findings(again) == _findings(_check(root))
 
 
 def test_files_linked_with_project_aliases_come_linked_from_the_cache(

@@ -106,6 +106,7 @@ class _Session:
         self.modules = module_words(paths)
         self.new_entries: dict[str, bytes] = {}  # by display path
         self.linked_entries: dict[str, bytes] = {}  # files linked with aliases, by linked key
+        self.unchanged: dict[str, bytes] = {}  # results taken from the record, as pickled there
 
     def close(self) -> None:
         if self.executor is not None:
@@ -362,7 +363,10 @@ class _Session:
         for index, item in enumerate(checked):
             previous = record.results.get(item.result.path) if record is not None else None
             if reach is not None and item.result.path not in reach and previous is not None:
-                results[index] = reuse_result(previous, self.reader.reads.get(item.result.path))
+                with collector.paused():  # the findings are kept
+                    result = pickle.loads(previous)
+                results[index] = reuse_result(result, self.reader.reads.get(item.result.path))
+                self.unchanged[item.result.path] = previous
             else:
                 todo.append(index)
         for index in todo:
@@ -405,16 +409,7 @@ class _Session:
         checked = self.items[: len(self.paths)]
         record = RunRecord(
             keys=self.reader.keys(item.path for item in self.items),
-            results={
-                # The text is read again next time; "" only records that there was one.
-                r.path: FileResult(
-                    r.path,
-                    list(r.diagnostics),
-                    source=None if r.source is None else "",
-                    errors=list(r.errors),
-                )
-                for r in results
-            },
+            results={r.path: self.unchanged.get(r.path) or _recorded(r) for r in results},
             sources={i.result.path for i in checked if i.result.schema is not None},
             migrations={
                 i.result.path
@@ -424,6 +419,18 @@ class _Session:
             project_findings=list(project_findings),
         )
         self.cache.store_run(self.displays, record)
+
+
+def _recorded(result: FileResult) -> bytes:
+    """A file's result as the run record keeps it: the text is read again next time (""
+    only records that there was one)."""
+    kept = FileResult(
+        result.path,
+        list(result.diagnostics),
+        source=None if result.source is None else "",
+        errors=list(result.errors),
+    )
+    return pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)
 
 
 def _project_findings(project: Project, settings: Settings) -> tuple[list[Diagnostic], list[str]]:

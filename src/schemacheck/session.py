@@ -10,6 +10,7 @@ by :mod:`schemacheck.pipeline`, imported only then.
 from __future__ import annotations
 
 import os
+import pickle
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -152,9 +153,11 @@ def _from_record(
         reader.read(path, True)
     if reader.keys([*paths, *context]) != record.keys:
         return None
-    files = [
-        reuse_result(record.results[display], reader.reads.get(display)) for display in displays
-    ]
+    with collector.paused():  # the findings are kept
+        files = [
+            reuse_result(pickle.loads(record.results[display]), reader.reads.get(display))
+            for display in displays
+        ]
     add_project_findings(files, record.project_findings, paths, reader.settings)
     return RunResult(files)
 
