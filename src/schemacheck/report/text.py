@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
+import re
+
 from schemacheck.diagnostics import Diagnostic
 from schemacheck.report.base import Report
 from schemacheck.report.concise import header
 from schemacheck.report.style import paint
-from schemacheck.source import LineIndex
 
 _CONTEXT = 2
 _MAX_LINES = 8
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # as ``LineIndex`` reads lines
 
 
-def _excerpt(diagnostic: Diagnostic, lines: LineIndex, color: bool) -> list[str]:
+class _Lines:
+    """A file's lines as excerpts show them (tabs as one space), each made once: a report of
+    thousands of findings shows the same lines many times."""
+
+    def __init__(self, source: str) -> None:
+        self.raw = _NEWLINE.split(source)
+        self.shown: dict[int, str] = {}
+
+    def __getitem__(self, number: int) -> str:
+        text = self.shown.get(number)
+        if text is None:
+            text = self.shown[number] = self.raw[number - 1].expandtabs(1)
+        return text
+
+
+def _excerpt(diagnostic: Diagnostic, lines: _Lines, color: bool) -> list[str]:
     span = diagnostic.span
     first = max(1, span.line - _CONTEXT)
     last_span_line = min(span.end_line, span.line + _MAX_LINES - 1)
-    last = min(lines.line_count, last_span_line + _CONTEXT)
+    last = min(len(lines.raw), last_span_line + _CONTEXT)
     width = len(str(last))
-    out = []
     gutter = paint(" " * width + " |", "blue", color=color)
-    out.append(gutter)
+    out = [gutter]
     for number in range(first, last + 1):
-        text = lines.line_text(number).expandtabs(1)
+        text = lines[number]
         prefix = paint(f"{number:>{width}} |", "blue", color=color)
         out.append(f"{prefix} {text}".rstrip())
         if span.line <= number <= last_span_line:
@@ -30,26 +46,25 @@ def _excerpt(diagnostic: Diagnostic, lines: LineIndex, color: bool) -> list[str]
             end = span.end_column - 1 if number == span.end_line else len(text)
             end = max(end, start + 1)
             marks = " " * start + "^" * (end - start)
-            label = ""
             if number == last_span_line:
-                label = " " + diagnostic.code
-            out.append(f"{gutter} {paint(marks + label, 'red', color=color)}")
+                marks += " " + diagnostic.code
+            out.append(f"{gutter} {paint(marks, 'red', color=color)}")
     out.append(gutter)
     return out
 
 
 def render_full(report: Report) -> str:
     blocks = []
-    indexes: dict[str, LineIndex] = {}
+    files: dict[str, _Lines] = {}
     color = report.color
     for diagnostic in report.diagnostics:
         lines = [header(diagnostic, color)]
         source = report.sources.get(diagnostic.path)
         if source is not None:
-            index = indexes.get(diagnostic.path)
-            if index is None:
-                index = indexes[diagnostic.path] = LineIndex(source)
-            lines.extend(_excerpt(diagnostic, index, color))
+            shown = files.get(diagnostic.path)
+            if shown is None:
+                shown = files[diagnostic.path] = _Lines(source)
+            lines.extend(_excerpt(diagnostic, shown, color))
         for related in diagnostic.related:
             where = f"{related.path}:{related.span.line}:{related.span.column}"
             lines.append(f"  = {paint('note:', 'bold', color=color)} {where}: {related.message}")
