@@ -236,3 +236,19 @@ def test_cache_files_a_repository_commits_are_never_unpickled(tmp_path: Path) ->
         path.write_bytes(signed(key))
     run("--output-format", "json", ".", cwd=project, env=home)
     assert marker.is_dir()
+
+
+def test_a_damaged_cache_key_is_made_again(tmp_path: Path) -> None:
+    """A truncated key (a full disk, a killed process) is replaced, not trusted nor fatal."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "models.py").write_text(BAD)
+    key = tmp_path / "home" / "schemacheck" / "key"
+    key.parent.mkdir(parents=True)
+    key.write_bytes(b"short")
+    home = {"XDG_CACHE_HOME": str(tmp_path / "home")}
+    first = run("--output-format", "json", ".", cwd=project, env=home)
+    assert first.returncode == 1 and "Traceback" not in first.stderr, first.stderr
+    assert len(key.read_bytes()) == 32 and key.stat().st_mode & 0o077 == 0
+    again = run("--output-format", "json", ".", cwd=project, env=home)
+    assert again.stdout == first.stdout and len(key.read_bytes()) == 32

@@ -61,28 +61,45 @@ _MAC_SIZE = 16
 @functools.cache
 def _secret() -> bytes:
     """This user's key for the cache's MACs: ``$XDG_CACHE_HOME/schemacheck/key`` (else
-    ``~/.cache/...``), made on first use. Where it cannot be kept, a key for this process
-    only: its files are then never read back, and every run is a cold one."""
+    ``~/.cache/...``), made on first use, and made again when damaged. Where it cannot be
+    kept, a key for this process only: its files are then never read back, and every run is a
+    cold one."""
     home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     path = os.path.join(home, "schemacheck", "key")
+    kept = _read_key(path)
+    if kept is not None:
+        return kept
+    key = os.urandom(32)
+    temporary = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(handle, "wb") as out:
+            out.write(key)
+        try:
+            os.link(temporary, path)  # whole or not at all; a key made meanwhile wins
+        except FileExistsError:
+            kept = _read_key(path)
+            if kept is not None:
+                return kept
+            os.replace(temporary, path)  # a damaged key
+        except OSError:  # no hard links here
+            os.replace(temporary, path)
+    except OSError:
+        return key
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    return key
+
+
+def _read_key(path: str) -> bytes | None:
     try:
         with open(path, "rb") as stream:
             kept = stream.read()
-        if len(kept) >= 32:
-            return kept
     except OSError:
-        pass
-    key = os.urandom(32)
-    try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # made by another process meanwhile
-        return _secret.__wrapped__()
-    except OSError:
-        return key
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(key)
-    return key
+        return None
+    return kept if len(kept) >= 32 else None
 
 
 def _mac(data: bytes | memoryview) -> bytes:

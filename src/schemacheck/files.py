@@ -231,14 +231,14 @@ def _exclusion(directory: str, root: Path, patterns: list[str]) -> Callable[[str
     return lambda name: matched(relative_dir + name, name)
 
 
-def revisions_directory(path: _P) -> _P:
-    """The directory whose migrations make one revision graph with ``path``'s: the nearest
-    ``versions`` directory above it, subdirectories included (Alembic's recursive version
-    locations, or one location per branch directory), else its own directory."""
-    for directory in path.parents:
-        if directory.name == "versions":
-            return directory
-    return path.parent
+def revisions_directory(directory: _P) -> _P:
+    """The directory whose migrations may make one revision graph with ``directory``'s: the
+    nearest ``versions`` directory at or above it, subdirectories included (Alembic's recursive
+    version locations, or one location per branch directory), else ``directory`` itself."""
+    for candidate in (directory, *directory.parents):
+        if candidate.name == "versions":
+            return candidate
+    return directory
 
 
 def display_path(path: Path, root: Path) -> str:

@@ -217,7 +217,7 @@ def context_paths(
     directories: set[Path] = set()  # whose own files are wanted
     trees: set[Path] = set()  # with their subdirectories: a versions/ tree is one graph
     for path in migrations:
-        where = revisions_directory(resolved(path))
+        where = revisions_directory(resolved(path).parent)
         (trees if where.name == "versions" else directories).add(where)
     for parent in {resolved(path).parent for path in checked}:  # a directory's files agree
         top = parent

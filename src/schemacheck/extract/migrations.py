@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from schemacheck.extract.names import dotted_name, evaluated
+from schemacheck.migration_ops import NOT_CHANGES
 from schemacheck.schema import (
     Expr,
     Migration,
@@ -309,11 +310,8 @@ class MigrationExtractor:
 
 
 # Calls, by their last name, that read the database or build objects without writing rows.
-_READ_OR_SETUP_CALLS = frozenset(
+_READ_OR_SETUP_CALLS = NOT_CHANGES | frozenset(
     {
-        "get_bind",
-        "get_context",
-        "is_offline_mode",
         "inspect",
         "has_table",
         "get_table_names",
@@ -330,7 +328,6 @@ _READ_OR_SETUP_CALLS = frozenset(
         "select",
         "Session",
         "sessionmaker",
-        "f",
         "print",
         "getLogger",
         "debug",

@@ -191,11 +191,11 @@ def _graphs(
 
     where: dict[tuple[PurePath, str], list[PurePath]] = defaultdict(list)
     for directory, migrations in by_directory.items():
-        tree = revisions_directory(directory / "_")
+        tree = revisions_directory(directory)
         for revision in {m.revision for _, m in migrations if m.revision is not None}:
             where[(tree, revision)].append(directory)
     for directory, migrations in by_directory.items():
-        tree = revisions_directory(directory / "_")
+        tree = revisions_directory(directory)
         own = {m.revision for _, m in migrations}
         for _, migration in migrations:
             for parent in migration.down_revisions:
