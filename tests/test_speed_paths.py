@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from schemacheck import pipeline, runner, workers
-from schemacheck.cache import Cache
+from schemacheck.cache import Cache, RunRecord
 from schemacheck.cli import cli
 from schemacheck.config import Config, Selection
 from schemacheck.extract.names import Names
@@ -318,6 +318,32 @@ def test_a_damaged_cache_is_a_miss(corpus: Path, tmp_path: Path) -> None:
     for path in (root / ".cache").rglob("*.pickle"):
         path.write_bytes(path.read_bytes()[:20])
     assert _findings(_check(root, cache=True)) == _findings(cold)
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_recorded_results_that_no_longer_load_are_checked_again(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edited: bool
+) -> None:
+    """A record written by another build of the same version may hold results this one cannot
+    unpickle: each is a miss, never a crash, whether nothing changed or one file did."""
+    root = tmp_path / "project"
+    shutil.copytree(corpus, root)
+    _check(root, cache=True)
+    load_run = Cache.load_run
+
+    def stale(self: Cache, paths: list[str]) -> RunRecord | None:
+        record = load_run(self, paths)
+        if record is not None:
+            record.results = dict.fromkeys(record.results, b"\x80\x05garbage")
+        return record
+
+    monkeypatch.setattr(Cache, "load_run", stale)
+    if edited:
+        leaf = sorted(root.rglob("*.py"))[-1]
+        leaf.write_text(leaf.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    cached = _check(root, cache=True)
+    shutil.rmtree(root / ".cache")
+    assert _findings(cached) == _findings(_check(root))
 
 
 def test_cache_options_on_the_command_line(tmp_path: Path) -> None:

@@ -363,8 +363,12 @@ class _Session:
         for index, item in enumerate(checked):
             previous = record.results.get(item.result.path) if record is not None else None
             if reach is not None and item.result.path not in reach and previous is not None:
-                with collector.paused():  # the findings are kept
-                    result = pickle.loads(previous)
+                try:
+                    with collector.paused():  # the findings are kept
+                        result = pickle.loads(previous)
+                except Exception:  # pickled by another build of this version: checked again
+                    todo.append(index)
+                    continue
                 results[index] = reuse_result(result, self.reader.reads.get(item.result.path))
                 self.unchanged[item.result.path] = previous
             else:

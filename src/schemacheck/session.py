@@ -153,11 +153,14 @@ def _from_record(
         reader.read(path, True)
     if reader.keys([*paths, *context]) != record.keys:
         return None
-    with collector.paused():  # the findings are kept
-        files = [
-            reuse_result(pickle.loads(record.results[display]), reader.reads.get(display))
-            for display in displays
-        ]
+    try:
+        with collector.paused():  # the findings are kept
+            files = [
+                reuse_result(pickle.loads(record.results[display]), reader.reads.get(display))
+                for display in displays
+            ]
+    except Exception:  # pickled by another build of this version: a miss
+        return None
     add_project_findings(files, record.project_findings, paths, reader.settings)
     return RunResult(files)
 
