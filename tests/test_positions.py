@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import pickle
 import re
 
 import libcst as cst
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from schemacheck.diagnostics import Span
 from schemacheck.positions import node_offsets, offsets_and_calls
 from schemacheck.source import LineIndex, unpack_range
 from tests.helpers import fixture_texts
@@ -116,4 +118,18 @@ def test_a_span_gives_the_positions_of_its_ends(text: str, start: int, end: int)
     lines = LineIndex(text)
     line, column = lines.position(start)
     end_line, end_column = lines.position(end)
-    assert lines.span(start, end) == (start, end, line, column, end_line, end_column)
+    held = [max(0, min(offset, len(text))) for offset in (start, end)]  # within the text
+    assert lines.span(start, end).fields() == (*held, line, column, end_line, end_column)
+
+
+_FIELD = st.integers(0, 2**32 - 1)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 2**40), _FIELD, _FIELD, _FIELD, _FIELD, _FIELD), max_size=6)
+)
+def test_spans_hold_their_fields_and_order_as_tuples_of_them(values: list[tuple[int, ...]]) -> None:
+    spans = [Span(*fields) for fields in values]
+    assert [span.fields() for span in spans] == values
+    assert [span.fields() for span in sorted(spans)] == sorted(values)
+    assert [pickle.loads(pickle.dumps(span)).fields() for span in spans] == values

@@ -94,6 +94,10 @@ class LineIndex:
         return line + 1, offset - self.starts[line] + 1
 
     def span(self, start: int, end: int) -> Span:
+        """The span of ``text[start:end]``, its offsets held within the text."""
+        size = len(self.text)
+        if not (0 <= start <= size and 0 <= end <= size):
+            start, end = max(0, min(start, size)), max(0, min(end, size))
         line, column = self.position(start)
         starts = self.starts
         if 0 <= start <= end and line < len(starts) and end < starts[line]:  # one line

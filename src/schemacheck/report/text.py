@@ -30,9 +30,9 @@ class _Lines:
 
 
 def _excerpt(diagnostic: Diagnostic, lines: _Lines, color: bool) -> list[str]:
-    span = diagnostic.span
-    first = max(1, span.line - _CONTEXT)
-    last_span_line = min(span.end_line, span.line + _MAX_LINES - 1)
+    _, _, line, column, end_line, end_column = diagnostic.span.fields()
+    first = max(1, line - _CONTEXT)
+    last_span_line = min(end_line, line + _MAX_LINES - 1)
     last = min(len(lines.raw), last_span_line + _CONTEXT)
     width = len(str(last))
     gutter = paint(" " * width + " |", "blue", color=color)
@@ -41,9 +41,9 @@ def _excerpt(diagnostic: Diagnostic, lines: _Lines, color: bool) -> list[str]:
         text = lines[number]
         prefix = paint(f"{number:>{width}} |", "blue", color=color)
         out.append(f"{prefix} {text}".rstrip())
-        if span.line <= number <= last_span_line:
-            start = span.column - 1 if number == span.line else len(text) - len(text.lstrip())
-            end = span.end_column - 1 if number == span.end_line else len(text)
+        if line <= number <= last_span_line:
+            start = column - 1 if number == line else len(text) - len(text.lstrip())
+            end = end_column - 1 if number == end_line else len(text)
             end = max(end, start + 1)
             marks = " " * start + "^" * (end - start)
             if number == last_span_line:
