@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from schemacheck.diagnostics import Diagnostic
@@ -48,8 +49,11 @@ def render_json(report: Report) -> str:
     return json.dumps(items, indent=2) + "\n"
 
 
+def json_lines_pieces(report: Report) -> Iterator[str]:
+    """One line per finding, for the caller to write as it comes."""
+    for diagnostic, fingerprint in zip(report.diagnostics, report.fingerprints()):
+        yield json.dumps(diagnostic_dict(diagnostic, fingerprint)) + "\n"
+
+
 def render_json_lines(report: Report) -> str:
-    prints = report.fingerprints()
-    return "".join(
-        json.dumps(diagnostic_dict(d, f)) + "\n" for d, f in zip(report.diagnostics, prints)
-    )
+    return "".join(json_lines_pieces(report))

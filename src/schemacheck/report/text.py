@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from schemacheck.diagnostics import Diagnostic
 from schemacheck.report.base import Report
@@ -53,17 +54,22 @@ def _excerpt(diagnostic: Diagnostic, lines: _Lines, color: bool) -> list[str]:
     return out
 
 
-def render_full(report: Report) -> str:
-    blocks = []
-    files: dict[str, _Lines] = {}
+def full_pieces(report: Report) -> Iterator[str]:
+    """The report file by file: only the current file's lines are held (findings come sorted
+    by file), and the caller writes each piece as it comes."""
     color = report.color
+    shown_path: str | None = None
+    shown: _Lines | None = None
+    blocks: list[str] = []
     for diagnostic in report.diagnostics:
+        if diagnostic.path != shown_path:
+            if blocks:
+                yield "\n".join(blocks) + "\n"
+                blocks = []
+            source = report.sources.get(diagnostic.path)
+            shown_path, shown = diagnostic.path, None if source is None else _Lines(source)
         lines = [header(diagnostic, color)]
-        source = report.sources.get(diagnostic.path)
-        if source is not None:
-            shown = files.get(diagnostic.path)
-            if shown is None:
-                shown = files[diagnostic.path] = _Lines(source)
+        if shown is not None:
             lines.extend(_excerpt(diagnostic, shown, color))
         for related in diagnostic.related:
             where = f"{related.path}:{related.span.line}:{related.span.column}"
@@ -74,4 +80,9 @@ def render_full(report: Report) -> str:
                 help_text += " (unsafe)"
             lines.append(f"  = {help_text}")
         blocks.append("\n".join(lines) + "\n")
-    return "\n".join(blocks)
+    if blocks:
+        yield "\n".join(blocks)
+
+
+def render_full(report: Report) -> str:
+    return "".join(full_pieces(report))
