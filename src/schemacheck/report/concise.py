@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from schemacheck.diagnostics import Diagnostic
+from schemacheck.diagnostics import Applicability, Diagnostic
 from schemacheck.report.base import Report
 from schemacheck.report.style import paint
 
@@ -14,7 +14,7 @@ def header(diagnostic: Diagnostic, color: bool) -> str:
     location = f"{diagnostic.path}:{span.line}:{span.column}:"
     code = paint(diagnostic.code, "bold", "red", color=color)
     fix = diagnostic.fix
-    marker = " [*]" if fix is not None and fix.applicability.value == "safe" else ""
+    marker = " [*]" if fix is not None and fix.applicability is Applicability.SAFE else ""
     return f"{paint(location, 'bold', color=color)} {code}{marker} {diagnostic.message}"
 
 

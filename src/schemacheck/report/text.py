@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from schemacheck.diagnostics import Diagnostic
+from schemacheck.diagnostics import Applicability, Diagnostic
 from schemacheck.report.base import Report
 from schemacheck.report.concise import header
 from schemacheck.report.style import paint
@@ -16,12 +16,14 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")  # as ``LineIndex`` reads lines
 
 
 class _Lines:
-    """A file's lines as excerpts show them (tabs as one space), each made once: a report of
-    thousands of findings shows the same lines many times."""
+    """A file's lines as excerpts show them (tabs as one space, numbered in the gutter), each
+    made once: a report of thousands of findings shows the same lines many times."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, color: bool) -> None:
         self.raw = _NEWLINE.split(source)
+        self.color = color
         self.shown: dict[int, str] = {}
+        self.numbered: dict[int, str] = {}  # by number and gutter width (``number << 4 | width``)
 
     def __getitem__(self, number: int) -> str:
         text = self.shown.get(number)
@@ -29,27 +31,45 @@ class _Lines:
             text = self.shown[number] = self.raw[number - 1].expandtabs(1)
         return text
 
+    def numbered_line(self, number: int, width: int) -> str:
+        key = number << 4 | width
+        row = self.numbered.get(key)
+        if row is None:
+            prefix = paint(f"{number:>{width}} |", "blue", color=self.color)
+            row = self.numbered[key] = f"{prefix} {self[number]}".rstrip()
+        return row
 
-def _excerpt(diagnostic: Diagnostic, lines: _Lines, color: bool) -> list[str]:
+
+_GUTTERS: dict[tuple[int, bool], str] = {}
+
+
+def _gutter(width: int, color: bool) -> str:
+    gutter = _GUTTERS.get((width, color))
+    if gutter is None:
+        gutter = _GUTTERS[width, color] = paint(" " * width + " |", "blue", color=color)
+    return gutter
+
+
+def _excerpt(diagnostic: Diagnostic, lines: _Lines) -> list[str]:
     _, _, line, column, end_line, end_column = diagnostic.span.fields()
     first = max(1, line - _CONTEXT)
     last_span_line = min(end_line, line + _MAX_LINES - 1)
     last = min(len(lines.raw), last_span_line + _CONTEXT)
     width = len(str(last))
-    gutter = paint(" " * width + " |", "blue", color=color)
+    gutter = _gutter(width, lines.color)
+    numbered_line = lines.numbered_line
     out = [gutter]
     for number in range(first, last + 1):
-        text = lines[number]
-        prefix = paint(f"{number:>{width}} |", "blue", color=color)
-        out.append(f"{prefix} {text}".rstrip())
+        out.append(numbered_line(number, width))
         if line <= number <= last_span_line:
+            text = lines[number]
             start = column - 1 if number == line else len(text) - len(text.lstrip())
             end = end_column - 1 if number == end_line else len(text)
             end = max(end, start + 1)
             marks = " " * start + "^" * (end - start)
             if number == last_span_line:
                 marks += " " + diagnostic.code
-            out.append(f"{gutter} {paint(marks, 'red', color=color)}")
+            out.append(f"{gutter} {paint(marks, 'red', color=lines.color)}")
     out.append(gutter)
     return out
 
@@ -67,16 +87,16 @@ def full_pieces(report: Report) -> Iterator[str]:
                 yield "\n".join(blocks) + "\n"
                 blocks = []
             source = report.sources.get(diagnostic.path)
-            shown_path, shown = diagnostic.path, None if source is None else _Lines(source)
+            shown_path, shown = diagnostic.path, None if source is None else _Lines(source, color)
         lines = [header(diagnostic, color)]
         if shown is not None:
-            lines.extend(_excerpt(diagnostic, shown, color))
+            lines.extend(_excerpt(diagnostic, shown))
         for related in diagnostic.related:
             where = f"{related.path}:{related.span.line}:{related.span.column}"
             lines.append(f"  = {paint('note:', 'bold', color=color)} {where}: {related.message}")
         if diagnostic.fix is not None:
             help_text = f"{paint('help:', 'bold', 'cyan', color=color)} {diagnostic.fix.message}"
-            if diagnostic.fix.applicability.value == "unsafe":
+            if diagnostic.fix.applicability is Applicability.UNSAFE:
                 help_text += " (unsafe)"
             lines.append(f"  = {help_text}")
         blocks.append("\n".join(lines) + "\n")
