@@ -27,7 +27,7 @@ import importlib.util
 import os
 import pickle
 import sys
-import threading
+from _thread import get_ident  # the thread's number, without importing threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,7 @@ def _secret() -> bytes:
     if kept is not None:
         return kept
     key = os.urandom(32)
-    temporary = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+    temporary = f"{path}.{os.getpid()}.{get_ident()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -238,7 +238,7 @@ class Cache:
             return
         # Named for this process and thread, which write one file at a time (a leftover of a
         # killed process with the same id is overwritten).
-        temporary = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+        temporary = f"{path}.{os.getpid()}.{get_ident()}.tmp"
         try:
             if path.parent not in self._directories:
                 path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ import dataclasses
 import marshal
 import os
 import sys
-import threading
+from _thread import get_ident  # the thread's number, without importing threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import CodeType
@@ -62,7 +62,7 @@ class _Methods:
         if not self.compiled:
             return
         self.compiled = False
-        temporary = f"{self.path}.{os.getpid()}.{threading.get_ident()}.tmp"
+        temporary = f"{self.path}.{os.getpid()}.{get_ident()}.tmp"
         try:
             self.path.parent.mkdir(exist_ok=True)
             with open(temporary, "wb") as stream:

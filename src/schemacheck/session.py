@@ -26,7 +26,6 @@ from schemacheck.files import (
     resolved,
     revisions_directory,
 )
-from schemacheck.noqa import read_directives
 from schemacheck.prefilter import may_be_migration
 from schemacheck.results import FileResult, RunResult, Settings
 from schemacheck.source import SourceDecodeError, SourceFile
@@ -307,6 +306,10 @@ def add_project_findings(
     settings: Settings,
 ) -> None:
     """Project rules' findings go to the checked files they are about (after noqa)."""
+    if not found:
+        return
+    from schemacheck.noqa import read_directives  # tokenize and its patterns: only now
+
     by_path = {result.path: (path, result) for path, result in zip(paths, results)}
     for diagnostic in found:
         target = by_path.get(diagnostic.path)

@@ -11,7 +11,6 @@ import bisect
 import codecs
 import io
 import re
-import tokenize
 from dataclasses import dataclass
 
 from schemacheck.diagnostics import Span
@@ -61,6 +60,8 @@ class SourceFile:
                 return cls(text=data.decode("utf-8"), encoding="utf-8")
             except UnicodeDecodeError:
                 pass  # worded as the tokenizer words it, below
+        import tokenize  # only for the other files: a run answered from the cache needs none
+
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         except SyntaxError as error:
