@@ -119,6 +119,18 @@ class RunRecord:
     migrations: set[str] = field(default_factory=set)  # checked files that are migrations
     project_findings: list[Any] = field(default_factory=list)  # project rules' diagnostics
 
+    def result(self, path: str) -> Any:
+        """The recorded result of ``path``; None when there is none, or when it no longer
+        loads (pickled by another build of this version, a checkout installed in place).
+        Callers keep it: they load results with the collector paused."""
+        raw = self.results.get(path)
+        if raw is None:
+            return None
+        try:
+            return pickle.loads(raw)
+        except Exception:
+            return None
+
 
 class Cache:
     def __init__(self, directory: Path, settings_key: str) -> None:

@@ -360,18 +360,15 @@ class _Session:
         checked = self.items[: len(self.paths)]
         todo: list[int] = []
         results: dict[int, FileResult] = {}
-        for index, item in enumerate(checked):
-            previous = record.results.get(item.result.path) if record is not None else None
-            if reach is not None and item.result.path not in reach and previous is not None:
-                try:
-                    with collector.paused():  # the findings are kept
-                        result = pickle.loads(previous)
-                except Exception:  # pickled by another build of this version: checked again
-                    todo.append(index)
-                    continue
-                results[index] = reuse_result(result, self.reader.reads.get(item.result.path))
-                self.unchanged[item.result.path] = previous
-            else:
+        with collector.paused():  # the recorded findings are kept
+            for index, item in enumerate(checked):
+                path = item.result.path
+                if reach is not None and path not in reach and record is not None:
+                    result = record.result(path)
+                    if result is not None:  # else checked again
+                        results[index] = reuse_result(result, self.reader.reads.get(path))
+                        self.unchanged[path] = record.results[path]
+                        continue
                 todo.append(index)
         for index in todo:
             item = self.items[index]

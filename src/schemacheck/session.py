@@ -10,7 +10,6 @@ by :mod:`schemacheck.pipeline`, imported only then.
 from __future__ import annotations
 
 import os
-import pickle
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -152,14 +151,13 @@ def _from_record(
         reader.read(path, True)
     if reader.keys([*paths, *context]) != record.keys:
         return None
-    try:
-        with collector.paused():  # the findings are kept
-            files = [
-                reuse_result(pickle.loads(record.results[display]), reader.reads.get(display))
-                for display in displays
-            ]
-    except Exception:  # pickled by another build of this version: a miss
-        return None
+    files = []
+    with collector.paused():  # the findings are kept
+        for display in displays:
+            result = record.result(display)
+            if result is None:
+                return None
+            files.append(reuse_result(result, reader.reads.get(display)))
     add_project_findings(files, record.project_findings, paths, reader.settings)
     return RunResult(files)
 
