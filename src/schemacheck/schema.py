@@ -7,11 +7,12 @@ fact and span, only not the syntax tree.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal
 
 from schemacheck.diagnostics import Span
-from schemacheck.pickling import as_tuple, by_fields
+from schemacheck.pickling import by_fields
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -37,16 +38,61 @@ class NodeRef:
         return "NodeRef()"
 
 
-@as_tuple
-class Insertion(NamedTuple):
-    """Where new text can be inserted, with what must surround it."""
+_PAIR_BITS = 24  # the low bits of an insertion: which (before, after) pair surrounds it
+_PAIR_MASK = (1 << _PAIR_BITS) - 1
+# The pairs of every insertion made in this process, the commonest first: a model holds two
+# insertion points per call, and nearly all of them use one of these.
+_PAIRS: list[tuple[str, str]] = [("", ""), ("", ", "), (", ", ""), (" ", ","), (" ", "")]
+_COMMON_PAIRS = len(_PAIRS)
+_PAIR_CODES: dict[tuple[str, str], int] = {pair: code for code, pair in enumerate(_PAIRS)}
 
-    offset: int
-    before: str
-    after: str
+
+class Insertion(int):
+    """Where new text can be inserted, with what must surround it.
+
+    One int, the offset above the number of its (before, after) pair in a table of the pairs
+    this process has met (a few: separators and line breaks with indentation). Every call of a
+    model has two; a tuple of three with its offset as an int of its own cost about four times
+    as much, and was rebuilt by a call when unpickled. The common pairs pickle as the bare
+    number; the others as their text, numbered again where they are loaded.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, offset: int, before: str, after: str) -> Insertion:
+        pair = (before, after)
+        code = _PAIR_CODES.get(pair)
+        if code is None:
+            code = len(_PAIRS)
+            if code > _PAIR_MASK:
+                raise ValueError("too many kinds of insertion point")
+            _PAIR_CODES[pair] = code
+            _PAIRS.append(pair)
+        return int.__new__(cls, offset << _PAIR_BITS | code)
+
+    @property
+    def offset(self) -> int:
+        return self >> _PAIR_BITS
+
+    @property
+    def before(self) -> str:
+        return _PAIRS[self & _PAIR_MASK][0]
+
+    @property
+    def after(self) -> str:
+        return _PAIRS[self & _PAIR_MASK][1]
 
     def text(self, content: str) -> str:
-        return f"{self.before}{content}{self.after}"
+        before, after = _PAIRS[self & _PAIR_MASK]
+        return f"{before}{content}{after}"
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        if self & _PAIR_MASK < _COMMON_PAIRS:
+            return int.__new__, (Insertion, int(self))
+        return Insertion, (self.offset, self.before, self.after)
+
+    def __repr__(self) -> str:
+        return f"Insertion(offset={self.offset}, before={self.before!r}, after={self.after!r})"
 
 
 class _NoLiteral:
@@ -78,13 +124,17 @@ class Expr:
         return self.literal is not _NO_LITERAL
 
 
+# Of the calls a model holds, two in five pass no keyword: they share this one, never changed.
+NO_KEYWORDS: Mapping[str, Expr] = {}
+
+
 @by_fields
 @dataclass(slots=True)
 class Call:
     qualname: str | None
     span: Span
-    args: list[Expr]
-    kwargs: dict[str, Expr]
+    args: tuple[Expr, ...]
+    kwargs: Mapping[str, Expr]
     has_star: bool  # ``*args`` or ``**kwargs``: the call's full meaning is unknown
     append: Insertion  # where a new keyword argument goes
     prepend: Insertion  # where a new first positional argument goes

@@ -22,6 +22,7 @@ from schemacheck.positions import node_offsets, offsets_and_calls
 from schemacheck.prefilter import may_be_migration
 from schemacheck.schema import (
     _NO_LITERAL,
+    NO_KEYWORDS,
     STRING_TYPES,
     Annotation,
     BaseRef,
@@ -183,8 +184,8 @@ class ModelExtractor:
         return Call(
             qualname=self.names.resolve(node.func),
             span=self.span(node),
-            args=args,
-            kwargs=kwargs,
+            args=tuple(args),
+            kwargs=kwargs or NO_KEYWORDS,
             has_star=has_star,
             append=self._append_insertion(node),
             prepend=self._prepend_insertion(node),

@@ -174,7 +174,7 @@ def _dict_call(extractor: ModelExtractor, node: cst.BaseExpression) -> Call | No
     return Call(
         qualname=None,
         span=extractor.span(node),
-        args=[],
+        args=(),
         kwargs=kwargs,
         has_star=False,
         append=append,
