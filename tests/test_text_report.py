@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from schemacheck import check_source
 from schemacheck import cli as cli_module
+from schemacheck import command as command_module
 from schemacheck.cli import cli
 from schemacheck.report.base import Report
 from schemacheck.report.text import render_full
@@ -46,7 +47,7 @@ def test_a_long_report_is_written_as_it_is_rendered(
     command = ["--no-cache", "-j1", "--output-format", output_format, str(tmp_path / "project")]
     whole = CliRunner().invoke(cli, command)
     writes: list[str] = []
-    monkeypatch.setattr(cli_module.click, "echo", lambda text, nl=True: writes.append(text))
+    monkeypatch.setattr(command_module, "echo", lambda text, err=False: writes.append(text))
     with pytest.raises(SystemExit) as done:
         cli_module.main(command)
     assert done.value.code == whole.exit_code == 1

@@ -1,3 +1,3 @@
-from schemacheck.cli import entry
+from schemacheck.console import entry
 
 entry()
