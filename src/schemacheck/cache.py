@@ -54,7 +54,7 @@ def _libcst_version() -> str:
 
 
 DEFAULT_DIRECTORY = ".schemacheck_cache"
-_FORMAT = 12  # bumped when what is stored changes shape
+_FORMAT = 13  # bumped when what is stored changes shape
 _MAC_SIZE = 16
 
 

@@ -59,6 +59,11 @@ class CheckOptions(NamedTuple):
 
 def echo(text: str, *, err: bool = False) -> None:
     """Write ``text`` as it is (colour included, whatever the stream) and flush it."""
+    if os.name == "nt":  # older consoles need colorama's translation of colour, through click
+        import click
+
+        click.echo(text, nl=False, err=err, color=True)
+        return
     stream = sys.stderr if err else sys.stdout
     stream.write(text)
     stream.flush()

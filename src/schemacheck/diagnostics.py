@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemacheck.pickling import by_fields
+
 _FIELD_BITS = 32  # each field but ``start``, the highest, which is unbounded
 _FIELD_MASK = (1 << _FIELD_BITS) - 1
 _SPAN_FIELDS = ("start", "end", "line", "column", "end_line", "end_column")
@@ -96,7 +98,8 @@ class Applicability(str, enum.Enum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True)
+@by_fields
+@dataclass(frozen=True, slots=True)
 class Edit:
     """Replace ``text[start:end]`` with ``content`` (character offsets into the decoded text)."""
 
@@ -105,7 +108,8 @@ class Edit:
     content: str
 
 
-@dataclass(frozen=True)
+@by_fields
+@dataclass(frozen=True, slots=True)
 class Fix:
     message: str
     applicability: Applicability
@@ -117,7 +121,8 @@ class Level(str, enum.Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True)
+@by_fields
+@dataclass(frozen=True, slots=True)
 class Related:
     """Another place a finding involves (the other side of a relationship, a target table)."""
 
@@ -126,7 +131,8 @@ class Related:
     message: str
 
 
-@dataclass(frozen=True)
+@by_fields
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     code: str
     name: str

@@ -219,7 +219,7 @@ class ColumnDef:
     call: Call | None
     annotation: Annotation | None
     sql_type: SqlType | None
-    foreign_keys: list[ForeignKeyRef]
+    foreign_keys: tuple[ForeignKeyRef, ...]  # most columns have none: the empty tuple
     primary_key: bool = False
     nullable: bool | None = None  # explicit literal ``nullable=``; None when not stated
     index: bool = False
@@ -371,6 +371,9 @@ class DeclarativeCall:
     factory: str  # "declarative_base" or "generate_base"
 
 
+NO_NAMES: frozenset[str] = frozenset()  # one empty set for every model that has none
+
+
 @by_fields
 @dataclass(slots=True)
 class FileSchema:
@@ -378,7 +381,8 @@ class FileSchema:
     classes: list[ClassDef] = field(default_factory=list)
     tables: list[TableDef] = field(default_factory=list)
     module_indexes: list[ModuleIndex] = field(default_factory=list)
-    declarative_bases: set[str] = field(default_factory=set)  # module-level ``Base = ...()``
+    # Module-level ``Base = ...()``. Frozen sets: most files have none, and share the empty one.
+    declarative_bases: frozenset[str] = NO_NAMES
     future_annotations: bool = False
     uses_optional: bool = False
     uses_pipe_none: bool = False
@@ -391,7 +395,7 @@ class FileSchema:
     migration: Migration | None = None
     metadata_sites: list[MetadataSite] = field(default_factory=list)
     bindings: dict[str, str] = field(default_factory=dict)  # module-level imports and aliases
-    handles: set[str] = field(default_factory=set)  # Flask-SQLAlchemy ``db`` objects
+    handles: frozenset[str] = NO_NAMES  # Flask-SQLAlchemy ``db`` objects
     calls: list[QueryCall] = field(default_factory=list)  # sessions, engines, raw SQL
     declarative_calls: list[DeclarativeCall] = field(default_factory=list)
 

@@ -9,6 +9,7 @@ whatever the call's style.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -140,7 +141,7 @@ class MigrationExtractor:
             ops=ops,
             body=_body_kind(body),
             body_span=self.models.lines.span(start, end),
-            body_indent=indent,
+            body_indent=sys.intern(indent),
             other_code=state.other_code,
             only_guards=state.other_code and not state.acts,
             returns_none=node.returns is not None
@@ -273,10 +274,10 @@ class MigrationExtractor:
         lines = self.models.lines
         first_line = lines.position(start)[0] + len(statement.leading_lines)
         op = MigrationOp(
-            name=name,
+            name=sys.intern(name),
             call=call,
             statement_span=lines.span(lines.line_start(first_line), end),
-            indent=lines.line_indent(first_line),
+            indent=sys.intern(lines.line_indent(first_line)),
             args=args,
             table=table,
             receiver=owner or "op",

@@ -23,6 +23,7 @@ from schemacheck.prefilter import may_be_migration
 from schemacheck.schema import (
     _NO_LITERAL,
     NO_KEYWORDS,
+    NO_NAMES,
     STRING_TYPES,
     Annotation,
     BaseRef,
@@ -229,13 +230,14 @@ class ModelExtractor:
         schema.uses_pipe_none = "| None" in self.text
         schema.import_insertion = self._import_insertion()
         schema.from_imports = self._from_imports()
-        schema.newline, schema.indent = self.module.default_newline, self.module.default_indent
+        schema.newline = sys.intern(self.module.default_newline)
+        schema.indent = sys.intern(self.module.default_indent)
         self._walk(self.module.body, nested=False)
         for cls in schema.classes:
             cls.mapped_imperatively = not cls.nested and cls.name in self._imperative
         schema.calls = read_calls(self)
         schema.bindings = dict(self.names.bindings)
-        schema.handles = set(self.names.handles)
+        schema.handles = frozenset(self.names.handles) if self.names.handles else NO_NAMES
         if may_be_migration(self.text):
             schema.migration = MigrationExtractor(self).extract(self.module)
         return schema
@@ -313,7 +315,7 @@ class ModelExtractor:
             if index is not None and owner is not None:
                 self.schema.module_indexes.append(ModuleIndex(owner=owner, index=index))
         elif target_name is not None and _is_declarative_factory(value, self.names):
-            self.schema.declarative_bases.add(target_name)
+            self.schema.declarative_bases |= {target_name}
             if isinstance(small, cst.Assign) and len(small.targets) == 1:
                 factory = "declarative_base" if qualname else "generate_base"
                 self.schema.declarative_calls.append(
@@ -359,7 +361,7 @@ class ModelExtractor:
         bases = []
         for arg in node.bases:
             source = self.code(arg.value)
-            local = arg.value.value if isinstance(arg.value, cst.Name) else None
+            local = sys.intern(arg.value.value) if isinstance(arg.value, cst.Name) else None
             bases.append(
                 BaseRef(source=source, qualname=self.names.resolve(arg.value), local=local)
             )
@@ -382,7 +384,7 @@ class ModelExtractor:
             statement_span=self.span(node),
             bases=bases,
             body_end=self._body_end(node),
-            body_indent=self._body_indent(node),
+            body_indent=sys.intern(self._body_indent(node)),
             sqlmodel_table=sqlmodel_table,
             nested=nested,
             decorated_mapped=bool(decorators & {"mapped", "mapped_as_dataclass"}),
@@ -577,7 +579,7 @@ class ModelExtractor:
             call=call,
             annotation=annotation,
             sql_type=None,
-            foreign_keys=[],
+            foreign_keys=(),
             owner=owner,
             statement=self._ref(statement),
         )
@@ -605,7 +607,7 @@ class ModelExtractor:
                 callee = self.names.resolve(arg.value.func) or ""
                 short = callee.rpartition(".")[2]
                 if callee == "sqlalchemy.ForeignKey":
-                    column.foreign_keys.append(self._foreign_key(arg.value, column))
+                    column.foreign_keys += (self._foreign_key(arg.value, column),)
                     continue
                 if callee.startswith("sqlalchemy.") and short in _SCHEMA_ITEMS:
                     continue
@@ -652,8 +654,8 @@ class ModelExtractor:
         target = call.kwargs.get("foreign_key")
         if target is not None:
             literal = target.literal if isinstance(target.literal, str) else None
-            column.foreign_keys.append(
-                _foreign_key_ref("Field", call, [literal], [column.name], target.span)
+            column.foreign_keys += (
+                _foreign_key_ref("Field", call, [literal], [column.name], target.span),
             )
 
     def _annotation(self, node: cst.BaseExpression) -> Annotation:
@@ -696,6 +698,8 @@ class ModelExtractor:
             if isinstance(inner, (cst.Name, cst.Attribute))
             else None
         )
+        if inner_qualname is not None:
+            inner_qualname = sys.intern(inner_qualname)
         return Annotation(source, inner_source, inner_qualname, optional, mapped, collection)
 
     def _sql_type(self, node: cst.BaseExpression) -> SqlType | None:
