@@ -54,8 +54,13 @@ def _libcst_version() -> str:
 
 
 DEFAULT_DIRECTORY = ".schemacheck_cache"
-_FORMAT = 13  # bumped when what is stored changes shape
+_FORMAT = 14  # bumped when what is stored changes shape
 _MAC_SIZE = 16
+# Marks the directory as a cache (https://bford.info/cachedir/) and as schemacheck's own.
+TAG_TEXT = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This is a cache directory created by schemacheck.\n"
+)
 
 
 @functools.cache
@@ -118,6 +123,7 @@ class RunRecord:
     sources: set[str] = field(default_factory=set)  # checked files that were parsed
     migrations: set[str] = field(default_factory=set)  # checked files that are migrations
     project_findings: list[Any] = field(default_factory=list)  # project rules' diagnostics
+    linked: set[str] = field(default_factory=set)  # keys of the linked entries the run used
 
     def result(self, path: str) -> Any:
         """The recorded result of ``path``; None when there is none, or when it no longer
@@ -198,8 +204,13 @@ class Cache:
         return self.base / "runs" / f"{digest.hexdigest()}.pickle"
 
     def load_run(self, paths: list[str]) -> RunRecord | None:
-        record = self._load(self._run_path(paths))
-        return record if isinstance(record, RunRecord) else None
+        path = self._run_path(paths)
+        record = self._load(path)
+        if not isinstance(record, RunRecord):
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used: records unused for a week are removed (see ``pruning``)
+        return record
 
     def store_run(self, paths: list[str], record: RunRecord) -> None:
         try:
@@ -209,6 +220,10 @@ class Cache:
         self._store(self._run_path(paths), data)
 
     # ---- files ------------------------------------------------------------------------------
+
+    def load_file(self, path: Path) -> Any:
+        """What an entry or record file of this cache holds; None when it does not load."""
+        return self._load(path)
 
     def _load(self, path: Path) -> Any:
         try:
@@ -234,11 +249,7 @@ class Cache:
                 ignore.write_text("# Created by schemacheck\n*\n", encoding="utf-8")
             tag = self.directory / "CACHEDIR.TAG"
             if not tag.exists():
-                tag.write_text(
-                    "Signature: 8a477f597d28d172789f06886806bc55\n"
-                    "# This is a cache directory created by schemacheck.\n",
-                    encoding="utf-8",
-                )
+                tag.write_text(TAG_TEXT, encoding="utf-8")
         except OSError:
             return False
         self._ready = True

@@ -107,6 +107,7 @@ class _Session:
         self.new_entries: dict[str, bytes] = {}  # by display path
         self.linked_entries: dict[str, bytes] = {}  # files linked with aliases, by linked key
         self.unchanged: dict[str, bytes] = {}  # results taken from the record, as pickled there
+        self.linked_loaded: set[str] = set()  # keys of the linked entries taken from the cache
 
     def close(self) -> None:
         if self.executor is not None:
@@ -310,6 +311,8 @@ class _Session:
                     missing.append(index)
                     continue
                 entry.path, entry.cached, entry.file = item.path, True, item.file
+                assert key is not None
+                self.linked_loaded.add(key)
                 project.replace(item.file.schema, entry.result.schema)
                 self.items[index] = entry
         return missing
@@ -418,8 +421,12 @@ class _Session:
                 if i.result.schema is not None and i.result.schema.migration is not None
             },
             project_findings=list(project_findings),
+            linked=self.linked_loaded | set(self.linked_entries),
         )
         self.cache.store_run(self.displays, record)
+        from schemacheck.pruning import prune_daily  # only runs that write the cache prune it
+
+        prune_daily(self.cache)
 
 
 def _recorded(result: FileResult) -> bytes:
