@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 from dataclasses import is_dataclass
 
 import pytest
@@ -12,7 +14,7 @@ from schemacheck.config import Config, Selection
 from schemacheck.diagnostics import Span
 from schemacheck.results import make_settings
 from schemacheck.runner import parse_text
-from schemacheck.schema import FileSchema, Insertion
+from schemacheck.schema import NO_KEYWORDS, Call, FileSchema, Insertion, call_places
 from tests.helpers import FIXTURES
 
 
@@ -66,3 +68,30 @@ def test_a_subclass_must_say_how_it_pickles() -> None:
 
     with pytest.raises(TypeError, match="Child"):
         pickle.dumps(Child("Base", None, None))
+
+
+def test_insertion_points_keep_their_text_through_pickling_and_packing() -> None:
+    common = Insertion(12, ", ", "")
+    laid_out = Insertion(40, "\n        ", ",")
+    for point in (common, laid_out):
+        copy = pickle.loads(pickle.dumps(point, protocol=pickle.HIGHEST_PROTOCOL))
+        assert (copy.offset, copy.before, copy.after) == (point.offset, point.before, point.after)
+    # Another process numbers the pairs it meets in its own order.
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import pickle, sys\n"
+            "from schemacheck.schema import Insertion\n"
+            "Insertion(1, 'first', 'here')\n"
+            "point = pickle.loads(sys.stdin.buffer.read())\n"
+            "print(repr((point.offset, point.before, point.after)))\n",
+        ],
+        input=pickle.dumps(laid_out, protocol=pickle.HIGHEST_PROTOCOL),
+        capture_output=True,
+        check=True,
+    )
+    assert loaded.stdout.decode().strip() == repr((40, "\n        ", ","))
+    call = Call(None, Span(0, 1, 1, 1, 1, 2), (), NO_KEYWORDS, False, call_places(laid_out, common))
+    assert call.append == laid_out and call.prepend == common
+    assert call.append.text("lazy='select'") == "\n        lazy='select',"

@@ -44,6 +44,7 @@ from schemacheck.schema import (
     SqlType,
     TableArgs,
     TableDef,
+    call_places,
 )
 from schemacheck.source import LineIndex, unpack_range
 
@@ -188,8 +189,7 @@ class ModelExtractor:
             args=tuple(args),
             kwargs=kwargs or NO_KEYWORDS,
             has_star=has_star,
-            append=self._append_insertion(node),
-            prepend=self._prepend_insertion(node),
+            places=call_places(self._append_insertion(node), self._prepend_insertion(node)),
         )
 
     def _append_insertion(self, node: cst.Call) -> Insertion:

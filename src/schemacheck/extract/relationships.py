@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from schemacheck.extract.names import evaluated
-from schemacheck.schema import _NO_LITERAL, Call, Expr, Insertion, RelationshipDef
+from schemacheck.schema import _NO_LITERAL, Call, Expr, Insertion, RelationshipDef, call_places
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -177,8 +177,7 @@ def _dict_call(extractor: ModelExtractor, node: cst.BaseExpression) -> Call | No
         args=(),
         kwargs=kwargs,
         has_star=False,
-        append=append,
-        prepend=Insertion(start + 1, "", ", "),
+        places=call_places(append, Insertion(start + 1, "", ", ")),
     )
 
 
