@@ -125,6 +125,15 @@ def test_the_rest_is_left_to_click(workdir: Path, args: list[str]) -> None:
     assert console.plain_options(args) is None
 
 
+def test_paths_click_refuses_are_left_to_it(workdir: Path) -> None:
+    # Unreadable (as root every file is readable, so ``os.access`` says otherwise here).
+    with mock.patch.object(os, "access", return_value=False):
+        for args in (["file.py"], ["--config", "file.py"], ["--cache-dir", "sub"]):
+            assert console.plain_options(args) is None
+            assert clicks_reading(args) is None, args
+    assert plain_reading(["missing.py"]) == clicks_reading(["missing.py"])
+
+
 def test_options_are_the_commands_own() -> None:
     command = cli.cli.commands["check"]
     declared = {param.name: param for param in command.params}

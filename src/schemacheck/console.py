@@ -15,7 +15,7 @@ import errno
 import os
 import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +45,9 @@ _COLORS = ("auto", "always", "never")
 _CACHE_ENV = "SCHEMACHECK_CACHE_DIR"
 
 
-def _choice(allowed: Callable[[], Sequence[str]]) -> Callable[[str], Any]:
+def _choice(allowed: Collection[str]) -> Callable[[str], Any]:
     def convert(value: str) -> str | None:
-        return value if value in allowed() else None
+        return value if value in allowed else None
 
     return convert
 
@@ -64,7 +64,9 @@ def _path(value: str, *, file_okay: bool = True) -> Path | None:
     """``value`` as click's ``Path`` type takes it, or None where click would refuse it."""
     try:
         mode = os.stat(value).st_mode
-    except (OSError, ValueError):
+    except ValueError:  # a NUL in the name: click's to answer
+        return None
+    except OSError:
         return Path(value)
     if (not file_okay and stat.S_ISREG(mode)) or not os.access(value, os.R_OK):
         return None
@@ -77,13 +79,13 @@ def _directory(value: str) -> Path | None:
 
 # Options with a value: option -> (field, conversion (None: click would refuse), multiple).
 _VALUED: dict[str, tuple[str, Callable[[str], Any], bool]] = {
-    "--output-format": ("output_format", _choice(lambda: tuple(FORMATS)), False),
+    "--output-format": ("output_format", _choice(FORMATS), False),
     "--select": ("select", str, True),
     "--extend-select": ("extend_select", str, True),
     "--ignore": ("ignore", str, True),
     "--config": ("config_path", _path, False),
     "--extend-exclude": ("extend_exclude", str, True),
-    "--color": ("color", _choice(lambda: _COLORS), False),
+    "--color": ("color", _choice(_COLORS), False),
     "-o": ("output_file", _path, False),
     "--output-file": ("output_file", _path, False),
     "--baseline": ("baseline_path", _path, False),
@@ -111,7 +113,10 @@ def plain_options(args: Sequence[str]) -> dict[str, Any] | None:
         if not token:
             return None
         if not token.startswith("-"):
-            paths.append(Path(token))
+            path = _path(token)  # the paths are click ``Path`` values too
+            if path is None:
+                return None
+            paths.append(path)
             continue
         name, equals, inline = token.partition("=") if token.startswith("--") else (token, "", "")
         if name in _FLAGS and not equals:
