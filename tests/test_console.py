@@ -48,8 +48,7 @@ def clicks_reading(args: Sequence[str]) -> CheckOptions | None:
 
 
 def plain_reading(args: Sequence[str]) -> CheckOptions | None:
-    options = console.plain_options(args)
-    return None if options is None else CheckOptions(**options)
+    return console.plain_options(args)
 
 
 @pytest.fixture
@@ -172,7 +171,7 @@ _LOADED = (
     "from schemacheck import console\n"
     "sys.argv[0] = 'schemacheck'\n"
     "try:\n"
-    "    console.run_check(console.CheckOptions(**console.plain_options(sys.argv[1:])))\n"
+    "    console.run_check(console.plain_options(sys.argv[1:]))\n"
     "except SystemExit as done:\n"
     "    print('click' in sys.modules, done.code, file=sys.stderr)\n"
 )
@@ -210,3 +209,31 @@ def test_entry_takes_the_plain_path_and_falls_back_to_click(tmp_path: Path) -> N
     clicked = _run(["--jobs", "0", "models.py"], tmp_path, code)
     assert clicked.stdout.split() == ["True", "2"]
     assert "Invalid value for '-j' / '--jobs'" in clicked.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["--no-cache", "models.py"], ["rules"]])
+def test_a_report_that_cannot_be_written_is_one_line_and_exit_2(
+    tmp_path: Path, args: list[str]
+) -> None:
+    (tmp_path / "models.py").write_text(
+        "from sqlalchemy import Column, Integer\n"
+        "from sqlalchemy.orm import declarative_base\n\n"
+        "Base = declarative_base()\n\n\n"
+        "class Post(Base):\n"
+        '    __tablename__ = "posts"\n'
+        "    id = Column(Integer, primary_key=True)\n"
+    )
+    before = (tmp_path / "models.py").read_bytes()
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "schemacheck", *args],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["schemacheck: error: [Errno 28] No space left on device"]
+    assert (tmp_path / "models.py").read_bytes() == before

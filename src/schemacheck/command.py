@@ -2,7 +2,7 @@
 
 Kept apart from :mod:`schemacheck.cli` so that a plain invocation (the one pre-commit makes) runs
 without importing click: about 8 ms of a 50-60 ms run answered from the cache (see
-:mod:`schemacheck.argv`).
+:mod:`schemacheck.console`).
 """
 
 from __future__ import annotations
@@ -97,7 +97,6 @@ def run_check(options: CheckOptions) -> NoReturn:
         )
     except ConfigError as error:
         fail(str(error))
-        return
     targets = list(options.paths) or [Path(".")]
     for target in targets:
         if not target.exists() and not target.is_symlink():
@@ -151,7 +150,6 @@ def run_check(options: CheckOptions) -> NoReturn:
             matched = match_baseline(prints, load_baseline(options.baseline_path))
         except BaselineError as error:
             fail(str(error))
-            return
         diagnostics = [diagnostics[i] for i in matched.kept]
         stale = matched.stale
     report = Report(diagnostics, sources, use_color and options.output_file is None, config.root)

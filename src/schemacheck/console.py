@@ -11,6 +11,7 @@ that every argument list read here gives the options click gives.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from schemacheck import codecache
-from schemacheck.command import CheckOptions, run_check
+from schemacheck.command import EXIT_ERROR, EXIT_FINDINGS, CheckOptions, run_check
 from schemacheck.report import FORMATS
 
 # Flags: option -> (field, value).
@@ -99,7 +100,7 @@ _VALUED: dict[str, tuple[str, Callable[[str], Any], bool]] = {
 _OTHER_COMMANDS = frozenset({"rule", "rules", "--help", "-h", "--version"})
 
 
-def plain_options(args: Sequence[str]) -> dict[str, Any] | None:
+def plain_options(args: Sequence[str]) -> CheckOptions | None:
     """The options of ``schemacheck check`` given as ``args``, when they are all plainly
     written; None when click should read them."""
     if args and args[0] in _OTHER_COMMANDS:
@@ -145,8 +146,7 @@ def plain_options(args: Sequence[str]) -> dict[str, Any] | None:
             return None
         options["cache_dir"] = cache_dir
     options.update((field, tuple(values)) for field, values in many.items())
-    options["paths"] = tuple(paths)
-    return options
+    return CheckOptions(paths=tuple(paths), **options)
 
 
 def entry() -> None:
@@ -165,7 +165,7 @@ def entry() -> None:
 
             main()
         else:
-            run_check(CheckOptions(**options))
+            run_check(options)
         status = 0
     except SystemExit as done:
         if done.code is None or isinstance(done.code, int):
@@ -173,14 +173,17 @@ def entry() -> None:
         else:
             sys.stderr.write(f"{done.code}\n")
             status = 1
-    except OSError as error:  # as click ends on a closed pipe (``| head``): status 1
-        if error.errno != errno.EPIPE:
-            raise
-        status = 1
+    except OSError as error:
+        if error.errno == errno.EPIPE:  # a closed pipe (``| head``): status 1, as click ends
+            status = EXIT_FINDINGS
+        else:  # the report could not be written (a full disk): one line, not a traceback
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(f"schemacheck: error: {error}\n")
+            status = EXIT_ERROR
     codecache.save()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more to say
-            status = status or 2
+            status = status or EXIT_ERROR
     os._exit(status)
