@@ -1,11 +1,23 @@
-"""Large constant literals hollowed out before the concrete parse.
+"""Code hollowed out before the concrete parse, where no rule reads it.
 
-Generated files carry data: tables of rows, serialized descriptors, fixtures. libcst needs about
-7 s and 600 MB per megabyte of such code, and the positions pass as much again, although no rule
-reads a list of ten thousand tuples. In big files, each bracketed literal made only of constants
-and larger than :data:`MIN_LITERAL` has its inside replaced by spaces (line breaks kept), so that
-every offset, line and column of the rest of the file stays what it is. Fixes that would touch a
-hollowed span are never applied: the tree does not hold the code there.
+libcst's parse and the positions pass cost about ten times what CPython's own parser does, and
+they are paid for every byte of a file, although the rules read only a part of most files. Two
+kinds of code are read hollow: replaced by spaces (line breaks kept), so that every offset,
+line and column of the rest of the file stays what it is.
+
+- Large constant literals in big files. Generated files carry data: tables of rows, serialized
+  descriptors, fixtures. libcst needs about 7 s and 600 MB per megabyte of such code, and the
+  positions pass as much again, although no rule reads a list of ten thousand tuples. Each
+  bracketed literal made only of constants and larger than :data:`MIN_LITERAL` is emptied.
+  Fixes that would touch such a span are never applied: the tree does not hold the code there.
+- Function bodies that extraction cannot read anything from: no class, and no call of a name
+  that could be a construct it reads (``Column``, ``Table``, ``text``, ``execute``...,
+  whatever a file imports or assigns under another name included). Extraction reads function
+  bodies only for those: nested models, tables and metadata, ``declared_attr`` methods (kept
+  with their decorators), the calls of the SC4xx rules. Services, views and library code are
+  mostly such bodies. The body becomes ``0`` and blanks. Migrations keep theirs. A name that
+  the project later reveals as a construct's alias (``from app.db import run_sql``, where
+  ``run_sql = text``) is met by parsing the file again whole when it is linked.
 """
 
 from __future__ import annotations
@@ -14,7 +26,9 @@ import ast
 import re
 import warnings
 from collections.abc import Iterator
+from typing import NamedTuple
 
+from schemacheck.prefilter import may_be_migration
 from schemacheck.source import LineIndex
 
 MIN_FILE = 128 * 1024  # smaller files are parsed as they are
@@ -26,35 +40,205 @@ _NOT_LINE_BREAK = re.compile(r"[^\r\n]")
 
 Span = tuple[int, int]
 
+# The last part of every name whose call extraction may read inside a function body: schema
+# constructs, metadata and declarative factories, the engines, sessions and SQL of the SC4xx
+# rules. A test holds every construct named in ``schemacheck.extract`` to be here or a type.
+BODY_WORDS = frozenset(
+    {
+        "AsyncSession",
+        "CheckConstraint",
+        "Column",
+        "Field",
+        "ForeignKey",
+        "ForeignKeyConstraint",
+        "Index",
+        "MetaData",
+        "PrimaryKeyConstraint",
+        "Relationship",
+        "SQLAlchemy",
+        "Session",
+        "Table",
+        "UniqueConstraint",
+        "backref",
+        "column_property",
+        "create_async_engine",
+        "create_engine",
+        "declarative_base",
+        "declared_attr",
+        "engine_from_config",
+        "exec_driver_sql",
+        "execute",
+        "generate_base",
+        "map_imperatively",
+        "mapped_column",
+        "mapper",
+        "query",
+        "registry",
+        "relation",
+        "relationship",
+        "scoped_session",
+        "sessionmaker",
+        "text",
+    }
+)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _mention(words: frozenset[str]) -> re.Pattern[str]:
+    """Any of ``words``, or ``class``, as a word: a body without one needs no closer look."""
+    return re.compile(r"(?<!\w)(?:class|" + "|".join(sorted(words)) + r")(?!\w)")
+
+
+_MENTION = _mention(BODY_WORDS)
+
+
+class Hollowed(NamedTuple):
+    """A text as the concrete parser reads it."""
+
+    text: str
+    literals: tuple[Span, ...]  # emptied constant literals (inside their brackets)
+    bodies: tuple[Span, ...]  # emptied function bodies (from the first statement to the last)
+
 
 def hollow_literals(text: str) -> tuple[str, tuple[Span, ...]]:
     """The text with large constant literals emptied, and the emptied spans (inside brackets)."""
-    if len(text) < MIN_FILE:
-        return text, ()
+    hollowed = for_parser(text, bodies=False)
+    return hollowed.text, hollowed.literals
+
+
+def for_parser(text: str, lines: LineIndex | None = None, *, bodies: bool = True) -> Hollowed:
+    """The text with large constant literals and idle function bodies emptied (see above)."""
+    big = len(text) >= MIN_FILE
+    functions = bodies and ("def " in text or "def\t" in text) and not may_be_migration(text)
+    if not (big or functions):
+        return Hollowed(text, (), ())
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return text, ()  # the concrete parse reports what is wrong
-    lines = LineIndex(text)
-    spans = []
+        return Hollowed(text, (), ())  # the concrete parse reports what is wrong
+    if lines is None:
+        lines = LineIndex(text)
+    literals = tuple(_literal_spans(text, tree, lines)) if big else ()
+    idle = tuple(_idle_bodies(text, tree, lines)) if functions else ()
+    if not literals and not idle:
+        return Hollowed(text, (), ())
+    pieces = []
+    position = 0
+    bodies_at = {start for start, _ in idle}
+    for start, end in _outermost([*literals, *idle]):
+        pieces.append(text[position:start])
+        if start in bodies_at:  # the body keeps one statement where its first one started
+            pieces.append("0" + _blank(text[start + 1 : end]))
+        else:
+            pieces.append(_blank(text[start:end]))
+        position = end
+    pieces.append(text[position:])
+    return Hollowed("".join(pieces), literals, idle)
+
+
+def _outermost(spans: list[Span]) -> list[Span]:
+    """The spans in order, less those inside another (a literal in an emptied body)."""
+    kept: list[Span] = []
+    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end))
+    return kept
+
+
+def _literal_spans(text: str, tree: ast.AST, lines: LineIndex) -> Iterator[Span]:
     for node in _large_literals(tree):
         start = _offset(lines, node.lineno, node.col_offset)
         end = _offset(lines, node.end_lineno or node.lineno, node.end_col_offset or 0)
         if end - start < MIN_LITERAL or _CLOSERS.get(text[start]) != text[end - 1]:
             continue
-        spans.append((start + 1, end - 1))
-    if not spans:
-        return text, ()
-    pieces = []
-    position = 0
-    for start, end in spans:
-        pieces.append(text[position:start])
-        pieces.append(_blank(text[start:end]))
-        position = end
-    pieces.append(text[position:])
-    return "".join(pieces), tuple(spans)
+        yield start + 1, end - 1
+
+
+def _idle_bodies(text: str, tree: ast.Module, lines: LineIndex) -> Iterator[Span]:
+    """The bodies of functions from which extraction reads nothing, outermost first."""
+    aliases = _aliases(tree)
+    words = BODY_WORDS | aliases if aliases else BODY_WORDS
+    mention = _mention(words) if aliases else _MENTION
+    stack: list[ast.stmt] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _FUNCTIONS):
+            first, last = node.body[0], node.body[-1]
+            start = _offset(lines, first.lineno, first.col_offset)
+            decorators = getattr(first, "decorator_list", None)
+            if decorators:  # a decorated definition starts at its first ``@``
+                mark = decorators[0]
+                start = text.rindex("@", 0, _offset(lines, mark.lineno, mark.col_offset))
+            end = _offset(lines, last.end_lineno or last.lineno, last.end_col_offset or 0)
+            if not _names_any(node.decorator_list, words) and (
+                mention.search(text, start, end) is None or not _reads(node.body, words)
+            ):
+                yield start, end
+                continue
+        stack.extend(reversed(_statements(node)))
+
+
+def _statements(node: ast.stmt) -> list[ast.stmt]:
+    """The statements directly inside a compound statement."""
+    found: list[ast.stmt] = []
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(node, name, None)
+        if isinstance(block, list):
+            found.extend(block)
+    for part in getattr(node, "handlers", ()) or getattr(node, "cases", ()):
+        found.extend(part.body)
+    return found
+
+
+def _aliases(tree: ast.Module) -> set[str]:
+    """Names the module gives constructs of its own (``import text as sql``, ``Col = db.Column``)
+    where :class:`schemacheck.extract.names.Names` reads them: module-level statements, and
+    those inside ``if``, ``try`` and ``with`` there."""
+    found: set[str] = set()
+    stack: list[ast.stmt] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.asname and alias.name.rpartition(".")[2] in BODY_WORDS:
+                    found.add(alias.asname)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            if node.value is not None and _names_any([node.value], BODY_WORDS | found):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                found.update(t.id for t in targets if isinstance(t, ast.Name))
+        elif not isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+            stack.extend(reversed(_statements(node)))
+    return found
+
+
+def _names_any(nodes: list[ast.expr], words: frozenset[str] | set[str]) -> bool:
+    """Whether a name or attribute among ``nodes`` (and inside them) is one of ``words``."""
+    for root in nodes:
+        for node in ast.walk(root):
+            if (isinstance(node, ast.Name) and node.id in words) or (
+                isinstance(node, ast.Attribute) and node.attr in words
+            ):
+                return True
+    return False
+
+
+def _reads(body: list[ast.stmt], words: frozenset[str] | set[str]) -> bool:
+    """Whether extraction may read something in ``body``: a class, or a call of one of
+    ``words`` (``Column(...)``, ``sa.Table(...)``, ``session.execute(...)``)."""
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.ClassDef):
+                return True
+            if isinstance(node, ast.Call):
+                func = node.func
+                if (isinstance(func, ast.Name) and func.id in words) or (
+                    isinstance(func, ast.Attribute) and func.attr in words
+                ):
+                    return True
+    return False
 
 
 def touches(spans: tuple[Span, ...], start: int, end: int) -> bool:

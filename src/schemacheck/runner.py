@@ -27,7 +27,7 @@ from schemacheck.diagnostics import Diagnostic, Level
 from schemacheck.extract.names import Names, canonical
 from schemacheck.files import display_path, resolved
 from schemacheck.fixes import apply_fixes
-from schemacheck.hollow import hollow_literals, touches
+from schemacheck.hollow import BODY_WORDS, Hollowed, for_parser, hollow_literals, touches
 from schemacheck.noqa import Directives, read_directives
 from schemacheck.prefilter import may_hold_schema
 from schemacheck.project import Handle, LibraryName, Project, ProjectFile
@@ -97,28 +97,40 @@ class Parsed:
     hollow: tuple[tuple[int, int], ...] = ()  # large literals the tree holds empty (hollow.py)
     refs: list[NodeRef] = field(default_factory=list)  # the model's references into the tree
     calls: list[cst.Call] = field(default_factory=list)  # every call of the tree, in order
+    bodies: tuple[tuple[int, int], ...] = ()  # function bodies the tree holds empty (hollow.py)
 
 
 def parse_text(text: str, display: str, settings: Settings) -> Parsed | Diagnostic | str:
     """The parsed file, or its syntax error (SC001), or an internal error message."""
+    codecache.save()  # the parser's classes, made once
+    lines = LineIndex(text)
+    return _parse_and_extract(text, display, settings, lines, for_parser(text, lines))
+
+
+def _parse_and_extract(
+    text: str,
+    display: str,
+    settings: Settings,
+    lines: LineIndex,
+    hollowed: Hollowed,
+) -> Parsed | Diagnostic | str:
     from schemacheck.parsing import parse_module  # with libcst: only when parsing
 
-    codecache.save()  # the parser's classes, made once
-    parsed_text, hollow = hollow_literals(text)
     try:
-        module = parse_module(parsed_text)
+        module = parse_module(hollowed.text)
     except cst.ParserSyntaxError as error:
         return _syntax_diagnostic(display, text, error)
     except Exception as error:
         return _syntax_error(display, text, f"Cannot parse: {error}", 1, 1)
     from schemacheck.extract.models import extract_models  # with libcst: only when parsing
 
-    lines = LineIndex(text)
     try:
         schema, names, (offsets, calls), refs = extract_models(module, text, display, lines)
     except Exception as error:
         return _internal(display, "extracting models", error, settings.verbose)
-    return Parsed(module, lines, schema, names, offsets, hollow, refs, calls)
+    return Parsed(
+        module, lines, schema, names, offsets, hollowed.literals, refs, calls, hollowed.bodies
+    )
 
 
 def release(parsed: Parsed) -> None:
@@ -204,18 +216,50 @@ def relink(parsed: Parsed, text: str, names: Names) -> Parsed:
 
     module = parsed.module
     measured = None
-    if module is None:  # released: parse it again (only files that import project aliases)
-        module = parse_module(hollow_literals(text)[0])
+    bodies = parsed.bodies
+    whole = _calls_new_names(parsed, text, names)
+    if module is None or whole:
+        # Released (only files that import project aliases), or an emptied function body calls
+        # a name the project reveals as a construct's alias: parse again, that body included.
+        hollowed = for_parser(text, parsed.lines, bodies=not whole)
+        try:
+            module = parse_module(hollowed.text)
+        except cst.ParserSyntaxError:  # syntax in that body libcst does not know: read as before
+            hollowed = for_parser(text, parsed.lines)
+            module = parse_module(hollowed.text)
+        bodies = hollowed.bodies
     else:  # the same tree: its nodes' ranges and its calls are already known
         measured = parsed.offsets, parsed.calls
     path = parsed.schema.path
     schema, _, (offsets, calls), refs = extract_models(
         module, text, path, parsed.lines, names, measured
     )
-    relinked = Parsed(module, parsed.lines, schema, names, offsets, parsed.hollow, refs, calls)
+    relinked = Parsed(
+        module, parsed.lines, schema, names, offsets, parsed.hollow, refs, calls, bodies
+    )
     if parsed.module is None:
         release(relinked)
     return relinked
+
+
+def _calls_new_names(parsed: Parsed, text: str, names: Names) -> bool:
+    """Whether an emptied body names what ``names`` newly binds to a construct extraction reads
+    in bodies (``run_sql`` for ``text``). A new handle (``db``) needs no look: what extraction
+    reads through one is called by a name it looks for anyway (``db.session.execute``)."""
+    if not parsed.bodies:
+        return False
+    before = parsed.names.bindings
+    new = {
+        name
+        for name, target in names.bindings.items()
+        if before.get(name) != target
+        and name not in BODY_WORDS
+        and target.rpartition(".")[2] in BODY_WORDS
+    }
+    if not new:
+        return False
+    word = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, sorted(new))) + r")(?!\w)")
+    return any(word.search(text, start, end) for start, end in parsed.bodies)
 
 
 def link(parsed: Parsed, text: str, project: Project, file: ProjectFile) -> Parsed:
