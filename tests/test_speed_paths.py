@@ -98,6 +98,32 @@ def test_project_fixtures_with_two_jobs(
     assert two.errors == one.errors == []
 
 
+def test_workers_get_files_one_at_a_time_near_the_end(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of several files go out while the queue holds much more, and the last files one
+    by one: this process, which takes the smallest files from the other end, would otherwise
+    wait at the end for a worker's last chunk of several."""
+    sent: list[list[object]] = []
+    real_sent = workers._sent
+
+    def recording(connection: object, command: tuple[str, object]) -> None:
+        if command[0] == "prepare":
+            chunk, _ = command[1]  # type: ignore[misc]
+            sent.append(list(chunk))
+        real_sent(connection, command)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers, "START_METHOD", "fork")
+    monkeypatch.setattr(workers, "_sent", recording)
+    monkeypatch.setattr(workers, "_CHUNKS_PER_WORKER", 4)  # chunks of several of these files
+    one = _findings(_check(corpus, jobs=1))
+    assert _findings(_check(corpus, jobs=2)) == one
+    sizes = [len(chunk) for chunk in sent]
+    assert max(sizes) > 1 and sizes[-1] == 1, sizes
+    files = [task for chunk in sent for task in chunk]
+    assert len(files) == len(set(files))
+
+
 # A worker that dies while preparing files leaves the run to this process; a forked process
 # that dies while checking files leaves its share to this process.
 @pytest.mark.parametrize("dies", ["_serve", "_send_finished"])

@@ -279,15 +279,29 @@ class ProcessExecutor:
         Cost follows size only roughly (files that cannot hold a model are read, not parsed),
         so a share fixed in advance left one worker idle while the other finished: a tenth of
         the wall time on real projects. Each worker has two chunks in hand, so that it never
-        waits for the next one. A file prepared here is neither pickled nor unpickled, and
-        this process, which reads what the workers send, stays busy between their batches.
+        waits for the next one. Near the end the workers get one file at a time. A file
+        prepared here is neither pickled nor unpickled, and this process, which reads what the
+        workers send, stays busy between their batches.
         """
         self.pickled_files.clear()  # only the files of the latest call are asked for
-        queue = deque(_chunks(sorted(tasks, key=lambda t: -_size(t[1])), len(self.connections)))
+        sizes = {task[0]: _size(task[1]) for task in tasks}
+        ordered = sorted(tasks, key=lambda t: -sizes[t[0]])
+        queue = deque(_chunks(ordered, len(self.connections), sizes))
+        left = sum(sizes.values())  # the bytes still in the queue
         in_hand = [0] * len(self.connections)
 
         def hand_out(worker: int) -> None:
-            chunk = queue.popleft()
+            nonlocal left
+            chunk = queue[0]
+            weight = sum(sizes[task[0]] for task in chunk)
+            if len(chunk) > 1 and weight * _TAIL > left - weight:
+                # Near the end, a file at a time: this process takes the rest from the other
+                # end, and would wait for a worker's last chunk of several files.
+                chunk = [chunk.pop(0)]
+                weight = sizes[chunk[0][0]]
+            else:
+                queue.popleft()
+            left -= weight
             for task in chunk:
                 self.owner[task[0]] = worker
             _sent(self.connections[worker], ("prepare", (chunk, keep_trees)))
@@ -302,6 +316,7 @@ class ProcessExecutor:
         while busy or queue:
             if queue:
                 task = queue[-1].pop()
+                left -= sizes[task[0]]
                 if not queue[-1]:
                     queue.pop()
                 self.owner[task[0]] = _HERE
@@ -481,6 +496,8 @@ _HERE = -1  # the owner of files prepared in this process
 # Forking lets processes inherit the project instead of unpickling it (see ``_finish_forked``).
 START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 _IN_HAND = 2  # chunks a worker holds at once
+# A chunk goes whole only while the queue holds this many times its bytes besides it.
+_TAIL = 4
 # About this many chunks per worker, largest first: what a worker holds at the end is small.
 _CHUNKS_PER_WORKER = 64
 
@@ -499,10 +516,12 @@ def _sent(connection: Connection, command: tuple[str, Any]) -> None:
         raise WorkerError("a worker process ended unexpectedly") from None
 
 
-def _chunks(tasks: list[Task], workers: int) -> list[list[Task]]:
+def _chunks(
+    tasks: list[Task], workers: int, known: dict[int, int] | None = None
+) -> list[list[Task]]:
     """``tasks`` (largest first) in chunks of at most ``_CHUNK_FILES`` files and about
-    ``1 / (workers * _CHUNKS_PER_WORKER)`` of the bytes each."""
-    sizes = [_size(task[1]) for task in tasks]
+    ``1 / (workers * _CHUNKS_PER_WORKER)`` of the bytes each (sizes ``known`` by index)."""
+    sizes = [_size(task[1]) if known is None else known[task[0]] for task in tasks]
     limit = max(sum(sizes) // (workers * _CHUNKS_PER_WORKER), 1)
     chunks: list[list[Task]] = []
     chunk: list[Task] = []
