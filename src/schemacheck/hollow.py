@@ -16,8 +16,8 @@ line and column of the rest of the file stays what it is.
   bodies only for those: nested models, tables and metadata, ``declared_attr`` methods (kept
   with their decorators), the calls of the SC4xx rules. Services, views and library code are
   mostly such bodies. The body becomes ``0`` and blanks. Migrations keep theirs. A name that
-  the project later reveals as a construct's alias (``from app.db import run_sql``, where
-  ``run_sql = text``) is met by parsing the file again whole when it is linked.
+  the project later reveals as a construct's alias (``from app.db import sql_text``, where
+  ``sql_text = text``) is met by parsing the file again whole when it is linked.
 """
 
 from __future__ import annotations

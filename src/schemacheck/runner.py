@@ -244,7 +244,7 @@ def relink(parsed: Parsed, text: str, names: Names) -> Parsed:
 
 def _calls_new_names(parsed: Parsed, text: str, names: Names) -> bool:
     """Whether an emptied body names what ``names`` newly binds to a construct extraction reads
-    in bodies (``run_sql`` for ``text``). A new handle (``db``) needs no look: what extraction
+    in bodies (``sql_text`` for ``text``). A new handle (``db``) needs no look: what extraction
     reads through one is called by a name it looks for anyway (``db.session.execute``)."""
     if not parsed.bodies:
         return False
