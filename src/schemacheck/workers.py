@@ -278,7 +278,7 @@ class ProcessExecutor:
 
         Cost follows size only roughly (files that cannot hold a model are read, not parsed),
         so a share fixed in advance left one worker idle while the other finished: a tenth of
-        the wall time on real projects. Each worker has two chunks in hand, so that it never
+        the wall time on real projects. Each worker has a few chunks in hand, so that it never
         waits for the next one. Near the end the workers get one file at a time. A file
         prepared here is neither pickled nor unpickled, and this process, which reads what the
         workers send, stays busy between their batches.
@@ -289,19 +289,24 @@ class ProcessExecutor:
         queue = deque(_chunks(ordered, len(self.connections), sizes))
         left = sum(sizes.values())  # the bytes still in the queue
         in_hand = [0] * len(self.connections)
+        held: list[deque[int]] = [deque() for _ in self.connections]  # bytes of each chunk held
+
+        def near_end(worker: int) -> bool:
+            """Whether what the worker would hold is much of what is left: this process takes
+            the rest from the other end, and would then wait for the worker."""
+            weight = sum(sizes[task[0]] for task in queue[0])
+            return (sum(held[worker]) + weight) * _TAIL > left - weight
 
         def hand_out(worker: int) -> None:
             nonlocal left
             chunk = queue[0]
-            weight = sum(sizes[task[0]] for task in chunk)
-            if len(chunk) > 1 and weight * _TAIL > left - weight:
-                # Near the end, a file at a time: this process takes the rest from the other
-                # end, and would wait for a worker's last chunk of several files.
+            if len(chunk) > 1 and near_end(worker):  # near the end, a file at a time
                 chunk = [chunk.pop(0)]
-                weight = sizes[chunk[0][0]]
             else:
                 queue.popleft()
+            weight = sum(sizes[task[0]] for task in chunk)
             left -= weight
+            held[worker].append(weight)
             for task in chunk:
                 self.owner[task[0]] = worker
             _sent(self.connections[worker], ("prepare", (chunk, keep_trees)))
@@ -325,9 +330,10 @@ class ProcessExecutor:
                 ended = self._receive(ready, prepared, in_hand)
                 if ended is None:
                     continue
-                if queue:
+                held[ended].popleft()
+                while queue and in_hand[ended] < (_TAIL_IN_HAND if near_end(ended) else _IN_HAND):
                     hand_out(ended)
-                elif not in_hand[ended]:
+                if not in_hand[ended]:
                     busy.discard(self.connections[ended])
         self._register(prepared)
         return prepared
@@ -495,9 +501,14 @@ _PROTOCOL = pickle.HIGHEST_PROTOCOL
 _HERE = -1  # the owner of files prepared in this process
 # Forking lets processes inherit the project instead of unpickling it (see ``_finish_forked``).
 START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
-_IN_HAND = 2  # chunks a worker holds at once
-# A chunk goes whole only while the queue holds this many times its bytes besides it.
+# Chunks a worker holds at once, so that it never waits for the next: size says little of a
+# file's cost (one that cannot hold a model is only read), and this process hands out more
+# only between two files of its own.
+_IN_HAND = 4
+# Near the end (the queue holds less than ``_TAIL`` times what a worker would hold besides),
+# a worker gets a file at a time, and holds two at most: this process would wait for the rest.
 _TAIL = 4
+_TAIL_IN_HAND = 2
 # About this many chunks per worker, largest first: what a worker holds at the end is small.
 _CHUNKS_PER_WORKER = 64
 
