@@ -288,8 +288,7 @@ class ProcessExecutor:
         ordered = sorted(tasks, key=lambda t: -sizes[t[0]])
         queue = deque(_chunks(ordered, len(self.connections), sizes))
         left = sum(sizes.values())  # the bytes still in the queue
-        in_hand = [0] * len(self.connections)
-        held: list[deque[int]] = [deque() for _ in self.connections]  # bytes of each chunk held
+        held: list[deque[int]] = [deque() for _ in self.connections]  # each chunk's bytes
 
         def near_end(worker: int) -> bool:
             """Whether what the worker would hold is much of what is left: this process takes
@@ -310,14 +309,13 @@ class ProcessExecutor:
             for task in chunk:
                 self.owner[task[0]] = worker
             _sent(self.connections[worker], ("prepare", (chunk, keep_trees)))
-            in_hand[worker] += 1
 
         for _ in range(_IN_HAND):
             for worker in range(len(self.connections)):
                 if queue:
                     hand_out(worker)
         prepared: dict[int, PendingFile] = {}
-        busy = {self.connections[w] for w, count in enumerate(in_hand) if count}
+        busy = {self.connections[w] for w, chunks in enumerate(held) if chunks}
         while busy or queue:
             if queue:
                 task = queue[-1].pop()
@@ -327,13 +325,13 @@ class ProcessExecutor:
                 self.owner[task[0]] = _HERE
                 prepared.update(self.here.prepare([task], keep_trees))
             for ready in wait(list(busy), timeout=0 if queue else None):
-                ended = self._receive(ready, prepared, in_hand)
+                ended = self._receive(ready, prepared)
                 if ended is None:
                     continue
                 held[ended].popleft()
-                while queue and in_hand[ended] < (_TAIL_IN_HAND if near_end(ended) else _IN_HAND):
+                while queue and len(held[ended]) < (_TAIL_IN_HAND if near_end(ended) else _IN_HAND):
                     hand_out(ended)
-                if not in_hand[ended]:
+                if not held[ended]:
                     busy.discard(self.connections[ended])
         self._register(prepared)
         return prepared
@@ -361,15 +359,15 @@ class ProcessExecutor:
         busy = {self.connections[w] for w, count in enumerate(in_hand) if count}
         while busy:
             for ready in wait(list(busy)):
-                ended = self._receive(ready, prepared, in_hand)
-                if ended is not None and not in_hand[ended]:
-                    busy.discard(self.connections[ended])
+                ended = self._receive(ready, prepared)
+                if ended is not None:
+                    in_hand[ended] -= 1
+                    if not in_hand[ended]:
+                        busy.discard(self.connections[ended])
         self._register(prepared)
         return prepared
 
-    def _receive(
-        self, ready: object, prepared: dict[int, PendingFile], in_hand: list[int]
-    ) -> int | None:
+    def _receive(self, ready: object, prepared: dict[int, PendingFile]) -> int | None:
         """One message of a worker: prepared files (taken into ``prepared``), or the end of a
         chunk, when the worker's number is returned."""
         assert isinstance(ready, Connection)
@@ -378,7 +376,6 @@ class ProcessExecutor:
         if batch is not None:
             prepared.update(batch)
             return None
-        in_hand[worker] -= 1
         return worker
 
     def _register(self, prepared: dict[int, PendingFile]) -> None:
