@@ -13,7 +13,7 @@ from pathlib import Path
 
 import libcst
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from schemacheck import runner
@@ -113,6 +113,7 @@ CASES = [
     ),
     ("def one_line(): return 1\n", ["one_line"]),
     ("def semicolons():\n    a = 1; b = 2;\n", ["semicolons"]),
+    ("def last_semicolon():\n    a = 1\n    return a ;  # done\n", ["last_semicolon"]),
     ("def tabs():\n\tif True:\n\t\treturn 'é日本'\n", ["tabs"]),
     ("def crlf():\r\n    return 1\r\n", ["crlf"]),
     ("async def coroutine():\n    await other()\n", ["coroutine"]),
@@ -193,6 +194,7 @@ def test_every_construct_extraction_resolves_is_looked_for() -> None:
 _STATEMENTS = st.sampled_from(
     [
         "x = 1",
+        "x = 2;",
         "return None",
         "print('Column(', \"Table(\")  # text(",
         "session.execute(sql('select 1'))",
@@ -232,6 +234,7 @@ def _functions(draw: st.DrawFn, depth: int = 0) -> str:
     st.booleans(),
     st.sampled_from(["\n", "\r\n"]),
 )
+@example(["def f(*args):\n    x = 1\n    x = 2;\n"], True, "\r\n")  # a ``;`` ends the body
 def test_random_functions_extract_the_same(functions: list[str], in_class: bool, nl: str) -> None:
     """Module functions or methods of a model, with any mix of statements that extraction reads
     and that it does not, read the same with idle bodies emptied."""

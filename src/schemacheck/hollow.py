@@ -176,12 +176,22 @@ def _idle_bodies(text: str, tree: ast.Module, lines: LineIndex) -> Iterator[Span
                 mark = decorators[0]
                 start = text.rindex("@", 0, _offset(lines, mark.lineno, mark.col_offset))
             end = _offset(lines, last.end_lineno or last.lineno, last.end_col_offset or 0)
+            end = _after_semicolon(text, end)
             if not _names_any(node.decorator_list, words) and (
                 mention.search(text, start, end) is None or not _reads(node.body, words)
             ):
                 yield start, end
                 continue
         stack.extend(reversed(_statements(node)))
+
+
+def _after_semicolon(text: str, end: int) -> int:
+    """Past a ``;`` that ends the statement ending at ``end`` (``return x;``): left alone on
+    an emptied line, it would not parse."""
+    after = end
+    while after < len(text) and text[after] in " \t\f":
+        after += 1
+    return after + 1 if text.startswith(";", after) else end
 
 
 def _statements(node: ast.stmt) -> list[ast.stmt]:
