@@ -95,3 +95,21 @@ def test_insertion_points_keep_their_text_through_pickling_and_packing() -> None
     call = Call(None, Span(0, 1, 1, 1, 1, 2), (), NO_KEYWORDS, False, call_places(laid_out, common))
     assert call.append == laid_out and call.prepend == common
     assert call.append.text("lazy='select'") == "\n        lazy='select',"
+    # A call packs its two points into a plain int: it must carry their text across too.
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import pickle, sys\n"
+            "from schemacheck.schema import Insertion\n"
+            "Insertion(1, 'first', 'here')\n"
+            "call = pickle.loads(sys.stdin.buffer.read())\n"
+            "print(repr([(p.offset, p.before, p.after) for p in (call.append, call.prepend)]))\n",
+        ],
+        input=pickle.dumps(call, protocol=pickle.HIGHEST_PROTOCOL),
+        capture_output=True,
+        check=True,
+    )
+    assert loaded.stdout.decode().strip() == repr([(40, "\n        ", ","), (12, ", ", "")])
+    plain = Call(None, call.span, (), NO_KEYWORDS, False, call_places(common, common))
+    assert pickle.loads(pickle.dumps(plain)) == plain

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import tokenize
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -34,6 +35,7 @@ from schemacheck.runner import Parsed, check_text, parse_text, release
 from schemacheck.session import run, settings_fingerprint
 from schemacheck.source import SourceDecodeError, SourceFile
 from tests.helpers import FIXTURES, all_rules_fixing
+from tests.test_cli import run as run_cli
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
 from corpus import generate
@@ -191,6 +193,51 @@ def test_two_jobs_fix_exactly_what_one_does(
     assert fixed and [(f.path, f.source, f.fixed_codes) for f in two.files if f.changed] == fixed
     assert _findings(two) == _findings(one)
     assert two.errors == one.errors == []
+
+
+def _laid_out_project(root: Path) -> None:
+    """Model files whose calls span lines, indented differently from file to file: each
+    process meets the (line break and indent, comma) pairs around their insertion points in
+    its own order."""
+    for number in range(40):
+        indent = " " * (2 + number % 7)
+        columns = "".join(
+            f"    c{i} = db.Column(\n{indent}db.String({10 + i}),\n{indent}index=True,\n    )\n"
+            for i in range(1 + number % 5)
+        )
+        (root / f"m{number:02}.py").write_text(
+            "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n\n\n"
+            f"class T{number}(db.Model):\n    __tablename__ = 't{number}s'\n"
+            f"    id = db.Column(db.Integer, primary_key=True)\n{columns}",
+            encoding="utf-8",
+        )
+
+
+def test_fix_text_of_laid_out_calls_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """Insertion points carry their surrounding text whichever process made them: a model
+    prepared by a worker, or loaded from the cache in a later run, gives the fixes one
+    process gives. Each run is a fresh process, as on the command line: each process numbers
+    the (line break and indent, comma) pairs in the order it meets them, and a call packs
+    those numbers into one int."""
+    root = tmp_path / "project"
+    root.mkdir()
+    _laid_out_project(root)
+
+    def edits(*args: str) -> list[Any]:
+        result = run_cli("--select", "ALL", "--output-format", "json", *args, ".", cwd=root)
+        assert result.returncode == 1 and not result.stderr, result.stderr
+        return [(d["path"], d["code"], d["line"], d["fix"]) for d in json.loads(result.stdout)]
+
+    one = edits("--no-cache", "-j1")
+    laid_out = [e for *_, fix in one if fix for e in fix["edits"] if "\n" in e["content"]]
+    assert laid_out  # insertions laid out over lines
+    assert edits("--no-cache", "-j2") == one
+    assert edits("-j2") == one  # the cache written from what the workers sent
+    target = root / "m07.py"
+    target.write_text(target.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert edits("-j1") == one
+    target.write_text(target.read_text(encoding="utf-8") + "\n# edited again\n", encoding="utf-8")
+    assert edits("-j2") == one
 
 
 def test_files_cached_as_workers_pickled_them_serve_the_next_run(

@@ -140,7 +140,6 @@ def call_places(append: Insertion, prepend: Insertion) -> int:
 NO_KEYWORDS: Mapping[str, Expr] = {}
 
 
-@by_fields
 @dataclass(slots=True)
 class Call:
     qualname: str | None
@@ -149,6 +148,21 @@ class Call:
     kwargs: Mapping[str, Expr]
     has_star: bool  # ``*args`` or ``**kwargs``: the call's full meaning is unknown
     places: int  # ``append`` and ``prepend`` in one int (see ``call_places``)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # By its fields, as the other model classes (``by_fields``); but the pair numbers in
+        # ``places`` are this process's: unless both are common, the two points go as
+        # insertion points, which pickle by their text, and are packed again where loaded.
+        if type(self) is not Call:
+            raise TypeError(f"{type(self).__name__} must say how it pickles")
+        packed = self.places
+        places: int | tuple[Insertion, Insertion] = packed
+        if (packed >> _PLACE_BITS) & _PAIR_MASK >= _COMMON_PAIRS or (
+            packed & _PAIR_MASK >= _COMMON_PAIRS
+        ):
+            places = (self.append, self.prepend)
+        fields = (self.qualname, self.span, self.args, self.kwargs, self.has_star, places)
+        return _loaded_call, fields
 
     @property
     def append(self) -> Insertion:
@@ -163,6 +177,19 @@ class Call:
     def kw_literal(self, name: str) -> Any:
         value = self.kwargs.get(name)
         return value.literal if value is not None and value.has_literal else None
+
+
+def _loaded_call(
+    qualname: str | None,
+    span: Span,
+    args: tuple[Expr, ...],
+    kwargs: Mapping[str, Expr],
+    has_star: bool,
+    places: int | tuple[Insertion, Insertion],
+) -> Call:
+    if isinstance(places, tuple):
+        places = call_places(*places)
+    return Call(qualname, span, args, kwargs, has_star, places)
 
 
 STRING_TYPES = frozenset(
