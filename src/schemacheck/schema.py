@@ -156,13 +156,12 @@ class Call:
         if type(self) is not Call:
             raise TypeError(f"{type(self).__name__} must say how it pickles")
         packed = self.places
-        places: int | tuple[Insertion, Insertion] = packed
-        if (packed >> _PLACE_BITS) & _PAIR_MASK >= _COMMON_PAIRS or (
-            packed & _PAIR_MASK >= _COMMON_PAIRS
+        head = (self.qualname, self.span, self.args, self.kwargs, self.has_star)
+        if (packed >> _PLACE_BITS) & _PAIR_MASK < _COMMON_PAIRS and (
+            packed & _PAIR_MASK < _COMMON_PAIRS
         ):
-            places = (self.append, self.prepend)
-        fields = (self.qualname, self.span, self.args, self.kwargs, self.has_star, places)
-        return _loaded_call, fields
+            return Call, (*head, packed)  # nearly every call: rebuilt as the others are
+        return _loaded_call, (*head, (self.append, self.prepend))
 
     @property
     def append(self) -> Insertion:
@@ -185,11 +184,9 @@ def _loaded_call(
     args: tuple[Expr, ...],
     kwargs: Mapping[str, Expr],
     has_star: bool,
-    places: int | tuple[Insertion, Insertion],
+    places: tuple[Insertion, Insertion],
 ) -> Call:
-    if isinstance(places, tuple):
-        places = call_places(*places)
-    return Call(qualname, span, args, kwargs, has_star, places)
+    return Call(qualname, span, args, kwargs, has_star, call_places(*places))
 
 
 STRING_TYPES = frozenset(
