@@ -70,6 +70,26 @@ def test_a_subclass_must_say_how_it_pickles() -> None:
         pickle.dumps(Child("Base", None, None))
 
 
+def _points_elsewhere(value: object, points: str) -> str:
+    """``points`` (an expression of ``value``'s insertion points) as read in another process,
+    one that numbered a pair of its own before loading ``value``."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import pickle, sys\n"
+            "from schemacheck.schema import Insertion\n"
+            "Insertion(1, 'first', 'here')\n"
+            "value = pickle.loads(sys.stdin.buffer.read())\n"
+            f"print(repr([(p.offset, p.before, p.after) for p in {points}]))\n",
+        ],
+        input=pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL),
+        capture_output=True,
+        check=True,
+    )
+    return loaded.stdout.decode().strip()
+
+
 def test_insertion_points_keep_their_text_through_pickling_and_packing() -> None:
     common = Insertion(12, ", ", "")
     laid_out = Insertion(40, "\n        ", ",")
@@ -77,39 +97,13 @@ def test_insertion_points_keep_their_text_through_pickling_and_packing() -> None
         copy = pickle.loads(pickle.dumps(point, protocol=pickle.HIGHEST_PROTOCOL))
         assert (copy.offset, copy.before, copy.after) == (point.offset, point.before, point.after)
     # Another process numbers the pairs it meets in its own order.
-    loaded = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import pickle, sys\n"
-            "from schemacheck.schema import Insertion\n"
-            "Insertion(1, 'first', 'here')\n"
-            "point = pickle.loads(sys.stdin.buffer.read())\n"
-            "print(repr((point.offset, point.before, point.after)))\n",
-        ],
-        input=pickle.dumps(laid_out, protocol=pickle.HIGHEST_PROTOCOL),
-        capture_output=True,
-        check=True,
-    )
-    assert loaded.stdout.decode().strip() == repr((40, "\n        ", ","))
+    assert _points_elsewhere(laid_out, "[value]") == repr([(40, "\n        ", ",")])
     call = Call(None, Span(0, 1, 1, 1, 1, 2), (), NO_KEYWORDS, False, call_places(laid_out, common))
     assert call.append == laid_out and call.prepend == common
     assert call.append.text("lazy='select'") == "\n        lazy='select',"
     # A call packs its two points into a plain int: it must carry their text across too.
-    loaded = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import pickle, sys\n"
-            "from schemacheck.schema import Insertion\n"
-            "Insertion(1, 'first', 'here')\n"
-            "call = pickle.loads(sys.stdin.buffer.read())\n"
-            "print(repr([(p.offset, p.before, p.after) for p in (call.append, call.prepend)]))\n",
-        ],
-        input=pickle.dumps(call, protocol=pickle.HIGHEST_PROTOCOL),
-        capture_output=True,
-        check=True,
+    assert _points_elsewhere(call, "(value.append, value.prepend)") == repr(
+        [(40, "\n        ", ","), (12, ", ", "")]
     )
-    assert loaded.stdout.decode().strip() == repr([(40, "\n        ", ","), (12, ", ", "")])
     plain = Call(None, call.span, (), NO_KEYWORDS, False, call_places(common, common))
     assert pickle.loads(pickle.dumps(plain)) == plain

@@ -227,31 +227,26 @@ def _aliases(tree: ast.Module) -> set[str]:
     return found
 
 
+def _named(node: ast.AST, words: frozenset[str] | set[str]) -> bool:
+    """Whether ``node`` is a name or an attribute that is one of ``words``."""
+    return (isinstance(node, ast.Name) and node.id in words) or (
+        isinstance(node, ast.Attribute) and node.attr in words
+    )
+
+
 def _names_any(nodes: list[ast.expr], words: frozenset[str] | set[str]) -> bool:
     """Whether a name or attribute among ``nodes`` (and inside them) is one of ``words``."""
-    for root in nodes:
-        for node in ast.walk(root):
-            if (isinstance(node, ast.Name) and node.id in words) or (
-                isinstance(node, ast.Attribute) and node.attr in words
-            ):
-                return True
-    return False
+    return any(_named(node, words) for root in nodes for node in ast.walk(root))
 
 
 def _reads(body: list[ast.stmt], words: frozenset[str] | set[str]) -> bool:
     """Whether extraction may read something in ``body``: a class, or a call of one of
     ``words`` (``Column(...)``, ``sa.Table(...)``, ``session.execute(...)``)."""
-    for statement in body:
-        for node in ast.walk(statement):
-            if isinstance(node, ast.ClassDef):
-                return True
-            if isinstance(node, ast.Call):
-                func = node.func
-                if (isinstance(func, ast.Name) and func.id in words) or (
-                    isinstance(func, ast.Attribute) and func.attr in words
-                ):
-                    return True
-    return False
+    return any(
+        isinstance(node, ast.ClassDef) or (isinstance(node, ast.Call) and _named(node.func, words))
+        for statement in body
+        for node in ast.walk(statement)
+    )
 
 
 def touches(spans: tuple[Span, ...], start: int, end: int) -> bool:
