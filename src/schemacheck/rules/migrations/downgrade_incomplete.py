@@ -81,7 +81,7 @@ class DowngradeIncomplete(Rule):
         up = net_effect(up_ops, known)
         down = net_effect(down_ops, known)
         gone_tables = {key[1] for key in down.ever_dropped if key[0] == "table"}
-        code = _strings_of_code(ctx, migration.downgrade)
+        code = _Code(_strings_of_code(ctx, migration.downgrade))
         # A drop or create whose name cannot be read may be the one for any object of its kind.
         dropped_unread = unnamed_kinds(down_ops, DROPS, dropped)
         created_unread = unnamed_kinds(down_ops, CREATES, created)
@@ -112,22 +112,49 @@ def _strings_of_code(ctx: FileContext, downgrade: MigrationFunction) -> str:
     comments."""
     if not downgrade.other_code and not any(op.name == "execute" for op in downgrade.ops):
         return ""
-    read = [op.call.span for op in downgrade.ops if op.name != "execute"]
+    read = sorted(
+        (op.call.span.start, op.call.span.end) for op in downgrade.ops if op.name != "execute"
+    )
     body = downgrade.body_span
-    return " ".join(
-        match.group()
-        for match in string_literals(ctx.text, body.start, body.end)
-        if not any(span.start <= match.start() < span.end for span in read)
-    )
+    strings = []
+    next_read = 0
+    covered = -1  # the furthest end of the operations starting at or before a string
+    # Strings and operations both in source order: one pass over each (an initial migration's
+    # downgrade holds hundreds of each).
+    for match in string_literals(ctx.text, body.start, body.end):
+        at = match.start()
+        while next_read < len(read) and read[next_read][0] <= at:
+            covered = max(covered, read[next_read][1])
+            next_read += 1
+        if at >= covered:
+            strings.append(match.group())
+    return " ".join(strings)
 
 
-def _named(key: ObjectKey, code: str) -> bool:
+_WORD = re.compile(r"\w+")
+
+
+class _Code:
+    """The downgrade's other code, and its words (made on first use)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._words: frozenset[str] | None = None
+
+    def names(self, name: str) -> bool:
+        """Whether ``name`` appears in the code as a word of its own."""
+        if _WORD.fullmatch(name) is None:
+            return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", self.text) is not None
+        if self._words is None:
+            self._words = frozenset(_WORD.findall(self.text))
+        return name in self._words
+
+
+def _named(key: ObjectKey, code: _Code) -> bool:
     """Whether every known name of the object (not a table chosen at run time, ``?``) appears
-    as a word in ``code``."""
+    as a word in the downgrade's other code."""
     names = [name for name in key[1:] if name != "?"]
-    return bool(code and names) and all(
-        re.search(rf"(?<!\w){re.escape(name)}(?!\w)", code) is not None for name in names
-    )
+    return bool(code.text and names) and all(code.names(name) for name in names)
 
 
 def _table(
