@@ -7,10 +7,12 @@ mechanism then meets every rule and fix on small files.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import libcst
 import pytest
@@ -164,6 +166,31 @@ def test_only_outermost_constant_literals_in_big_files_are_hollowed() -> None:
     assert hollow_literals(text[:1000]) == (text[:1000], ())  # small files: as they are
 
 
+def test_large_literals_are_found_wherever_they_sit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search skips whatever is shorter than a large literal; it finds the literals that
+    looking everywhere finds: after non-ASCII text, in a decorator, a keyword, a method."""
+    size = hollow.MIN_LITERAL
+    big = "[" + ", ".join(map(str, range(size // 4))) + "]"
+    almost = "[" + "1, " * ((size - 4) // 3) + "1]"  # just shorter than a large literal
+    assert len(big) > size > len(almost)
+    pieces = [
+        f"A = {big}\n",
+        f"é = 'ü日本' ; B = {big}\n",
+        f"class C:\n    @decorate({big})\n    def f(self):\n        return {{'k': {big}}}\n",
+        f"@decorate(key={big})\nclass D:\n    pass\n",
+        f"call(key={big}, other=({big},))\n",
+        f"E = {almost}\n",
+        "".join(f"v{i} = [1, 2, 3]\n" for i in range(hollow.MIN_FILE // 16)),
+    ]
+    text = "".join(pieces)
+    assert len(text) > hollow.MIN_FILE
+    found = hollow_literals(text)[1]
+    monkeypatch.setattr(hollow, "MIN_LITERAL", 0)  # every constant literal: nothing skipped
+    everywhere = [(s, e) for s, e in hollow_literals(text)[1] if e - s + 2 >= size]
+    assert list(found) == everywhere
+    assert len(found) == 7  # the tuple holding a large literal is one
+
+
 def _generated(tmp_path: Path, megabytes: float) -> tuple[Path, str]:
     """A generated module: a model, then a table of rows until the file has the size asked."""
     head = (
@@ -229,3 +256,33 @@ def test_a_5_mb_generated_file(tmp_path: Path) -> None:
         "    ]})\n", "    ]}, nullable=True)\n" + timestamps, 1
     )
     assert path.read_text(encoding="utf-8") == expected
+
+
+def test_files_checked_from_their_models_withhold_the_same_fixes(tmp_path: Path) -> None:
+    """A large file prepared by a worker, or checked from its cached model after a change it
+    may depend on, is checked from its model and its text: it looks for its hollowed literals
+    only then, and withholds the same fixes."""
+    _generated(tmp_path, 0.3)
+    table = "import sqlalchemy as sa\n\n{name} = sa.Table('{name}', sa.MetaData(), {columns})\n"
+    for i in range(12):
+        # ``row``: the large file's text names it, so a change to this file may reach it.
+        name = "row" if i == 0 else f"t{i}"
+        (tmp_path / f"small_{i}.py").write_text(
+            table.format(name=name, columns="sa.Column('id', sa.Integer)"), encoding="utf-8"
+        )
+    json_report = ("--select", "ALL", "--output-format", "json", "--exit-zero")
+    cache = ("--cache-dir", str(tmp_path / "cache"), "-j1", ".")
+
+    def plain() -> Any:
+        result = run(*json_report, "--no-cache", "-j1", ".", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    found = plain()
+    withheld = [d for d in found if d["code"] == "SC201" and "generated" in d["path"]]
+    assert len(withheld) == 1 and withheld[0]["fix"] is None
+    assert json.loads(run(*json_report, "--no-cache", "-j2", ".", cwd=tmp_path).stdout) == found
+    assert json.loads(run(*json_report, *cache, cwd=tmp_path).stdout) == found
+    columns = "sa.Column('id', sa.Integer), sa.Column('note', sa.Text)"
+    (tmp_path / "small_0.py").write_text(table.format(name="row", columns=columns))
+    assert json.loads(run(*json_report, *cache, cwd=tmp_path).stdout) == plain()

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -863,3 +864,41 @@ def test_which_files_keep_their_trees_for_linking(source: str, expected: bool) -
     assert isinstance(parsed, Parsed)
     modules = runner.module_words([Path("app/models.py"), Path("m.py")])
     assert runner.may_need_links(parsed.names, source, modules) is expected
+
+
+def _needs_links_name_by_name(names: Names, text: str, modules: frozenset[str]) -> bool:
+    """``may_need_links`` as it was first written: one search of the text per imported name."""
+    for local, target in names.bindings.items():
+        root = target.split(".")[0]
+        if local in names.handles or root in runner._LIBRARIES or root not in ("", *modules):
+            continue
+        after = r"\s*[.(]" if local[:1].islower() else r"\s*\("
+        if re.search(rf"(?<![\w.]){re.escape(local)}{after}", text):
+            return True
+    return False
+
+
+_IMPORTED = ["db", "sess", "session", "Session", "S", "maker", "make_table", "Column", "ab", "a"]
+_USES = ["{}(", "{} (", "{}.x", "{} .x", "x.{}(", "{}_x(", "x{}(", "{}", "# {}(", "'{}.q'"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from(_IMPORTED), min_size=1, max_size=5, unique=True),
+    st.sampled_from(["app.core", ".core", "sqlalchemy.orm", "logging"]),
+    st.lists(st.tuples(st.sampled_from(_IMPORTED), st.sampled_from(_USES)), max_size=4),
+)
+def test_files_keep_their_trees_for_the_names_each_search_would_find(
+    imported: list[str], home: str, uses: list[tuple[str, str]]
+) -> None:
+    """All the imported names searched at once, as each was searched alone."""
+    source = f"from {home} import {', '.join(imported)}\n" + "".join(
+        "y = " + use.format(name) + (")" if use.endswith("(") else "") + "\n" for name, use in uses
+    )
+    parsed = parse_text(source, "m.py", all_rules_fixing(Path("m.py")))
+    if not isinstance(parsed, Parsed):
+        return
+    modules = runner.module_words([Path("app/core.py"), Path("m.py")])
+    assert runner.may_need_links(parsed.names, source, modules) is _needs_links_name_by_name(
+        parsed.names, source, modules
+    )

@@ -82,6 +82,7 @@ BODY_WORDS = frozenset(
     }
 )
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_DEFINITIONS = (*_FUNCTIONS, ast.ClassDef)
 
 
 def _mention(words: frozenset[str]) -> re.Pattern[str]:
@@ -152,7 +153,7 @@ def _outermost(spans: list[Span]) -> list[Span]:
 
 
 def _literal_spans(text: str, tree: ast.AST, lines: LineIndex) -> Iterator[Span]:
-    for node in _large_literals(tree):
+    for node in _large_literals(tree, lines):
         start = _offset(lines, node.lineno, node.col_offset)
         end = _offset(lines, node.end_lineno or node.lineno, node.end_col_offset or 0)
         if end - start < MIN_LITERAL or _CLOSERS.get(text[start]) != text[end - 1]:
@@ -261,10 +262,12 @@ def _blank(inside: str) -> str:
     return _LINE.sub(lambda line: " " * (line.end() - line.start()), inside)
 
 
-def _large_literals(tree: ast.AST) -> Iterator[ast.expr]:
-    """Outermost constant-only containers, outside f-strings, in source order."""
+def _large_literals(tree: ast.AST, lines: LineIndex) -> Iterator[ast.expr]:
+    """Outermost constant-only containers of at least ``MIN_LITERAL`` characters (or nearly),
+    outside f-strings, in source order."""
     stack: list[ast.AST] = [tree]
     found: list[ast.expr] = []
+    start_of = lines.line_start
     while stack:
         node = stack.pop()
         if isinstance(node, ast.JoinedStr):
@@ -272,7 +275,21 @@ def _large_literals(tree: ast.AST) -> Iterator[ast.expr]:
         if isinstance(node, _CONTAINERS) and _constant(node):
             found.append(node)
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        for child in ast.iter_child_nodes(node):
+            # A node shorter than a large literal holds none: most of a file is skipped whole.
+            # Its length is at most the characters from its first line's start to its last
+            # line's, plus its end column in bytes. Definitions are entered anyway, as their
+            # decorators lie before their own range.
+            if (
+                isinstance(child, (ast.stmt, ast.expr))
+                and not isinstance(child, _DEFINITIONS)
+                and child.end_lineno is not None
+                and child.end_col_offset is not None
+                and start_of(child.end_lineno) - start_of(child.lineno) + child.end_col_offset
+                < MIN_LITERAL
+            ):
+                continue
+            stack.append(child)
     yield from sorted(found, key=lambda n: (n.lineno, n.col_offset))
 
 
