@@ -2,7 +2,8 @@
 
 Every figure is taken on the same files in the same run, so that ratios hold on a noisy
 machine; each time is the best of ``--repeat`` runs of a fresh process (interpreter start and
-imports included, as users see them). Prints a table and writes it to ``bench/RESULTS.md``.
+imports included, as users see them), with every rule on. Prints a table and writes it to
+``bench/RESULTS.md``.
 
     python bench/run.py                       # the generated corpus (1,000 + 1,000 files)
     python bench/run.py --project DIR ...     # also real project checkouts
@@ -39,6 +40,8 @@ PYTHON = sys.executable
 # The console script, as pre-commit and CI run it (``python -m`` adds runpy's import, 2 ms).
 _SCRIPT = Path(PYTHON).with_name("schemacheck")
 SCHEMACHECK = [str(_SCRIPT)] if _SCRIPT.is_file() else [PYTHON, "-m", "schemacheck"]
+# Every measured run has every rule on, as the targets say, and prints only a short report.
+QUIET = ["--select", "ALL", "--exit-zero", "-q", "--output-format", "concise"]
 
 _LOOP = """
 import sys, libcst
@@ -106,11 +109,10 @@ class Table:
 def measure_corpus(name: str, root: Path, table: Table, repeat: int, jobs: int) -> None:
     files = python_files([root])
     cache = Path(tempfile.mkdtemp(prefix="schemacheck-bench-cache-"))
-    quiet = ["--exit-zero", "-q", "--output-format", "concise"]
     parse = timed([PYTHON, "-c", PARSE_LOOP, str(root)], root, repeat)
     ast_loop = timed([PYTHON, "-c", AST_LOOP, str(root)], root, repeat)
-    cold = timed([*SCHEMACHECK, "--no-cache", "-j1", *quiet, "."], root, repeat)
-    parallel = timed([*SCHEMACHECK, "--no-cache", f"-j{jobs}", *quiet, "."], root, repeat)
+    cold = timed([*SCHEMACHECK, "--no-cache", "-j1", *QUIET, "."], root, repeat)
+    parallel = timed([*SCHEMACHECK, "--no-cache", f"-j{jobs}", *QUIET, "."], root, repeat)
     label = f"{name} ({files} files)"
     table.add(label, "libcst.parse_module loop", f"{parse:.2f} s", "", None)
     table.add(label, "ast parse loop", f"{ast_loop:.2f} s", "", None)
@@ -135,7 +137,7 @@ def measure_corpus(name: str, root: Path, table: Table, repeat: int, jobs: int) 
         "<= 0.6x",
         parallel <= 0.6 * cold,
     )
-    with_cache = [*SCHEMACHECK, "--cache-dir", str(cache), *quiet, "."]
+    with_cache = [*SCHEMACHECK, "--cache-dir", str(cache), *QUIET, "."]
     subprocess.run(with_cache, cwd=root, capture_output=True)
     warm = timed(with_cache, root, repeat)
     table.add(
@@ -159,7 +161,7 @@ def measure_corpus(name: str, root: Path, table: Table, repeat: int, jobs: int) 
     if shutil.which("fixit") or (Path(PYTHON).parent / "fixit").exists():
         fixit = str(Path(PYTHON).parent / "fixit") if not shutil.which("fixit") else "fixit"
         peer = timed([fixit, "lint", "."], root, repeat)
-        ours = timed([*SCHEMACHECK, "--no-cache", "--select", "ALL", *quiet, "."], root, repeat)
+        ours = timed([*SCHEMACHECK, "--no-cache", *QUIET, "."], root, repeat)
         table.add(
             label,
             "fixit lint / schemacheck (ALL rules, no cache)",
@@ -202,9 +204,7 @@ def one_file_changed(root: Path, command: list[str], repeat: int) -> tuple[float
 def measure_mixed(table: Table, roots: list[Path], repeat: int) -> None:
     files = python_files(roots)
     read = timed([PYTHON, "-c", READ_LOOP, *map(str, roots)], Path.cwd(), repeat)
-    ours = timed(
-        [*SCHEMACHECK, "--no-cache", "--exit-zero", "-q", *map(str, roots)], Path.cwd(), repeat
-    )
+    ours = timed([*SCHEMACHECK, "--no-cache", *QUIET, *map(str, roots)], Path.cwd(), repeat)
     table.add(
         f"stdlib + site-packages ({files} files)",
         "cold / reading every file",
@@ -218,7 +218,7 @@ def measure_memory(table: Table, files: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory) / "corpus"
         generate(root, models=files // 2, migrations=files - files // 2)
-        peak = peak_memory_mb([*SCHEMACHECK, "--no-cache", "-j1", "--exit-zero", "-q", "."], root)
+        peak = peak_memory_mb([*SCHEMACHECK, "--no-cache", "-j1", *QUIET, "."], root)
         table.add(
             f"generated ({files} files)",
             "peak memory, 1 process",
