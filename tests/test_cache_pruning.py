@@ -27,7 +27,7 @@ def _age(path: Path, days: float) -> None:
 
 def _entry(cache: Cache, key: str) -> Path:
     cache.store_entry(key, pickle.dumps(key))
-    return cache._entry_path(key)
+    return Path(cache._entry_path(key))
 
 
 def _record(cache: Cache, paths: list[str], record: RunRecord) -> Path:

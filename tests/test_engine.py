@@ -167,3 +167,26 @@ def test_file_results_are_plain_picklable_data(tmp_path: Path) -> None:
     assert column.call.args[0].has_literal is False
     assert column.call.kwargs["nullable"].literal is False
     assert column.statement.node is None  # syntax stays behind
+
+
+def test_each_run_reads_the_packages_afresh(tmp_path: Path) -> None:
+    """Packages are read once per run, for every file under them: a package made between two
+    runs in one process is seen by the second."""
+    from schemacheck import Config, check_paths
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "base.py").write_text(
+        "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n"
+    )
+    (tmp_path / "app" / "models.py").write_text(
+        "from sqlalchemy import Column, String\n\nfrom app.base import Base\n\n\n"
+        'class User(Base):\n    __tablename__ = "users"\n    name = Column(String(20))\n'
+    )
+
+    def found() -> set[tuple[str, str]]:
+        result = check_paths([tmp_path], Config(root=tmp_path), select=["SC301"])
+        return {(Path(d.path).name, d.code) for file in result.files for d in file.diagnostics}
+
+    assert found() == set()  # ``app`` is no package: ``app.base`` is not this file
+    (tmp_path / "app" / "__init__.py").write_text("")
+    assert found() == {("models.py", "SC301")}

@@ -143,8 +143,9 @@ class Cache:
         self.directory = directory
         self.settings_key = settings_key
         self.base = directory / f"{__version__}-{_FORMAT}"
+        self._files = os.path.join(self.base, "files")
         self._ready = False
-        self._directories: set[Path] = set()  # made already
+        self._directories: set[str] = set()  # made already
 
     @staticmethod
     def settings_fingerprint(*parts: object) -> str:
@@ -180,18 +181,20 @@ class Cache:
 
     # ---- entries ----------------------------------------------------------------------------
 
-    def _entry_path(self, key: str) -> Path:
-        return self.base / "files" / key[:2] / f"{key[2:]}.pickle"
+    def _entry_path(self, key: str) -> str:
+        # A string, not a ``Path``: a run after one change asks for every file's entry, and
+        # building paths was a twentieth of it.
+        return os.path.join(self._files, key[:2], f"{key[2:]}.pickle")
 
     def has_entry(self, key: str) -> bool:
-        return self._entry_path(key).exists()
+        return os.path.exists(self._entry_path(key))
 
     def load_entry(self, key: str) -> Any:
         return self._load(self._entry_path(key))
 
     def store_entry(self, key: str, data: bytes) -> None:
         path = self._entry_path(key)
-        if not path.exists():
+        if not os.path.exists(path):
             self._store(path, data)
 
     # ---- runs -------------------------------------------------------------------------------
@@ -225,9 +228,10 @@ class Cache:
         """What an entry or record file of this cache holds; None when it does not load."""
         return self._load(path)
 
-    def _load(self, path: Path) -> Any:
+    def _load(self, path: str | Path) -> Any:
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as stream:
+                data = stream.read()
         except OSError:
             return None
         payload = memoryview(data)[_MAC_SIZE:]
@@ -255,7 +259,7 @@ class Cache:
         self._ready = True
         return True
 
-    def _store(self, path: Path, data: bytes) -> None:
+    def _store(self, path: str | Path, data: bytes) -> None:
         """Write atomically: a reader sees the old record or the new one, never half of one."""
         if not self._prepare():
             return
@@ -263,9 +267,10 @@ class Cache:
         # killed process with the same id is overwritten).
         temporary = f"{path}.{os.getpid()}.{get_ident()}.tmp"
         try:
-            if path.parent not in self._directories:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._directories.add(path.parent)
+            parent = os.path.dirname(path)
+            if parent not in self._directories:
+                os.makedirs(parent, exist_ok=True)
+                self._directories.add(parent)
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         except OSError:
             return

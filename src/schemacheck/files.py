@@ -68,9 +68,27 @@ def _resolve(path: str) -> Path:
 
 
 def forget_resolved() -> None:
-    """Symlinks may change between runs in one process: each run resolves afresh."""
+    """Symlinks and packages may change between runs in one process: each run reads afresh."""
     _real_directory.cache_clear()
     resolved.cache_clear()
+    package_chain.cache_clear()
+
+
+@functools.cache
+def package_chain(directory: Path, roots: frozenset[Path]) -> tuple[tuple[str, ...], Path]:
+    """The names of the packages from the top of ``directory``'s chain of ``__init__.py``
+    directories down to it, and where the chain stops: at one of ``roots``, or at the first
+    directory above without ``__init__.py``.
+
+    Worked out once per directory in a run: the files of a package share it, and asking for
+    every file again took 40 ms of a 2,000-file run.
+    """
+    if directory in roots or not (directory / "__init__.py").is_file():
+        return (), directory
+    if directory.parent == directory:
+        return (directory.name,), directory
+    above, stop = package_chain(directory.parent, roots)
+    return (*above, directory.name), stop
 
 
 def matches(path: Path, root: Path, patterns: Iterable[str]) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from schemacheck.extract.names import DB_MODEL, canonical
+from schemacheck.files import package_chain
 from schemacheck.files import resolved as resolved_path
 from schemacheck.schema import ClassDef, FileSchema, Migration, TableDef
 
@@ -65,14 +66,9 @@ def module_name(path: Path, src: list[Path]) -> tuple[str | None, bool]:
     """
     resolved = resolved_path(path)
     package = resolved.name == "__init__.py"
-    parts: list[str] = [] if package else [resolved.stem]
-    directory = resolved.parent
-    roots = {resolved_path(root) for root in src}
-    while directory not in roots and (directory / "__init__.py").is_file():
-        parts.insert(0, directory.name)
-        if directory.parent == directory:
-            break
-        directory = directory.parent
+    roots = frozenset(resolved_path(root) for root in src)
+    packages, directory = package_chain(resolved.parent, roots)
+    parts = [*packages] if package else [*packages, resolved.stem]
     if directory not in roots:
         for root in roots:
             if root in resolved.parents:
