@@ -43,21 +43,25 @@ SCHEMACHECK = [str(_SCRIPT)] if _SCRIPT.is_file() else [PYTHON, "-m", "schemache
 # Every measured run has every rule on, as the targets say, and prints only a short report.
 QUIET = ["--select", "ALL", "--exit-zero", "-q", "--output-format", "concise"]
 
-# A file the parser rejects costs its attempt and the loop goes on (CPython's parser stops at
-# syntax newer than the running Python, which libcst's reads: a real project may have both).
+# Each loop goes over the files schemacheck checks there, listed in a file (``listing``): the
+# floors are measured on the same files, not on whatever ``*.py`` a tree holds (a nested
+# ``site-packages``, which schemacheck skips, would count for it). A file the parser rejects
+# costs its attempt and the loop goes on: CPython's parser stops at syntax newer than the
+# running Python, which libcst's reads, and a real project may have both.
 _LOOP = """
 import sys, libcst
-from pathlib import Path
-for root in sys.argv[1:]:
-    for path in sorted(Path(root).rglob("*.py")):
-        text = path.read_bytes().decode("utf-8", "replace")
-        try:
-            {body}
-        except Exception:
-            pass
+with open(sys.argv[1], encoding="utf-8") as listing:
+    paths = listing.read().split("\\0")
+for path in filter(None, paths):
+    with open(path, "rb") as stream:
+        text = stream.read().decode("utf-8", "replace")
+    try:
+        {body}
+    except Exception:
+        pass
 """
 PARSE_LOOP = _LOOP.format(body="libcst.parse_module(text)")
-AST_LOOP = _LOOP.format(body="compile(text, str(path), 'exec', 0x400)").replace(
+AST_LOOP = _LOOP.format(body="compile(text, path, 'exec', 0x400)").replace(
     "import sys, libcst", "import sys"
 )
 READ_LOOP = _LOOP.format(body="pass").replace("import sys, libcst", "import sys")
@@ -103,8 +107,16 @@ def output(command: list[str], cwd: Path) -> str:
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True).stdout
 
 
-def python_files(roots: list[Path]) -> int:
-    return sum(1 for root in roots for _ in root.rglob("*.py"))
+def listing(roots: list[Path], cwd: Path) -> tuple[Path, int]:
+    """A file listing the files schemacheck finds under ``roots`` (run from ``cwd``), for the
+    loops, and how many there are."""
+    from schemacheck.files import discover
+
+    found = [str(path.resolve()) for path in discover(roots, cwd)]
+    handle, name = tempfile.mkstemp(prefix="schemacheck-bench-files-", suffix=".txt")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write("\0".join(found))
+    return Path(name), len(found)
 
 
 class Table:
@@ -126,10 +138,11 @@ class Table:
 
 
 def measure_corpus(name: str, root: Path, table: Table, repeat: int, jobs: int) -> None:
-    files = python_files([root])
+    listed, files = listing([root], root)
     cache = Path(tempfile.mkdtemp(prefix="schemacheck-bench-cache-"))
-    parse = timed([PYTHON, "-c", PARSE_LOOP, str(root)], root, repeat)
-    ast_loop = timed([PYTHON, "-c", AST_LOOP, str(root)], root, repeat)
+    parse = timed([PYTHON, "-c", PARSE_LOOP, str(listed)], root, repeat)
+    ast_loop = timed([PYTHON, "-c", AST_LOOP, str(listed)], root, repeat)
+    listed.unlink()
     cold = timed([*SCHEMACHECK, "--no-cache", "-j1", *QUIET, "."], root, repeat)
     parallel = timed([*SCHEMACHECK, "--no-cache", f"-j{jobs}", *QUIET, "."], root, repeat)
     label = f"{name} ({files} files)"
@@ -221,8 +234,9 @@ def one_file_changed(root: Path, command: list[str], repeat: int) -> tuple[float
 
 
 def measure_mixed(table: Table, roots: list[Path], repeat: int) -> None:
-    files = python_files(roots)
-    read = timed([PYTHON, "-c", READ_LOOP, *map(str, roots)], Path.cwd(), repeat)
+    listed, files = listing(roots, Path.cwd())
+    read = timed([PYTHON, "-c", READ_LOOP, str(listed)], Path.cwd(), repeat)
+    listed.unlink()
     ours = timed([*SCHEMACHECK, "--no-cache", *QUIET, *map(str, roots)], Path.cwd(), repeat)
     table.add(
         f"stdlib + site-packages ({files} files)",
