@@ -84,10 +84,15 @@ def test_downgrade_code_is_read_as_each_string_against_each_operation(
 
 
 def test_names_that_are_not_plain_words_are_searched_for_in_the_code() -> None:
-    code = downgrade_incomplete._Code('"DROP TABLE audit.log_entries" "ix_ü"')
-    assert code.names("audit.log_entries")
-    assert code.names("log_entries")
-    assert code.names("ix_ü")
-    assert not code.names("audit.log")
-    assert not code.names("entries.x")
-    assert not code.names("ix")
+    text = '"DROP TABLE audit.log_entries" "ix_ü"'
+    words = frozenset(downgrade_incomplete._WORD.findall(text))
+
+    def names(name: str) -> bool:
+        return downgrade_incomplete._named(("table", name), text, words)
+
+    assert names("audit.log_entries")
+    assert names("log_entries")
+    assert names("ix_ü")
+    assert not names("audit.log")
+    assert not names("entries.x")
+    assert not names("ix")

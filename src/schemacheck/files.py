@@ -80,8 +80,8 @@ def package_chain(directory: Path, roots: frozenset[Path]) -> tuple[tuple[str, .
     directories down to it, and where the chain stops: at one of ``roots``, or at the first
     directory above without ``__init__.py``.
 
-    Worked out once per directory in a run: the files of a package share it, and asking for
-    every file again took 40 ms of a 2,000-file run.
+    Worked out once per directory in a run: the files of a package share it, and working it
+    out for every file was half of the 40 ms that naming the modules of 2,011 files took.
     """
     if directory in roots or not (directory / "__init__.py").is_file():
         return (), directory

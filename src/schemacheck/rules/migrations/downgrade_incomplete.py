@@ -81,19 +81,20 @@ class DowngradeIncomplete(Rule):
         up = net_effect(up_ops, known)
         down = net_effect(down_ops, known)
         gone_tables = {key[1] for key in down.ever_dropped if key[0] == "table"}
-        code = _Code(_strings_of_code(ctx, migration.downgrade))
+        code = _strings_of_code(ctx, migration.downgrade)
+        words = frozenset(_WORD.findall(code))  # once: each name looked for is most often one
         # A drop or create whose name cannot be read may be the one for any object of its kind.
         dropped_unread = unnamed_kinds(down_ops, DROPS, dropped)
         created_unread = unnamed_kinds(down_ops, CREATES, created)
         for op in up_ops:
             for key in created(op):
-                if key not in up.created or key in down.ever_dropped or _named(key, code):
+                if key not in up.created or key in down.ever_dropped or _named(key, code, words):
                     continue
                 if _table(op, key, known) in gone_tables or key[0] in dropped_unread:
                     continue  # dropped with its table, or perhaps by that drop
                 yield self._report(ctx, op, key, "creates", "does not remove it")
             for key in dropped(op):
-                if key not in up.dropped or key in down.ever_created or _named(key, code):
+                if key not in up.dropped or key in down.ever_created or _named(key, code, words):
                     continue
                 if key[0] not in created_unread:
                     yield self._report(ctx, op, key, "drops", "does not recreate it")
@@ -134,27 +135,16 @@ def _strings_of_code(ctx: FileContext, downgrade: MigrationFunction) -> str:
 _WORD = re.compile(r"\w+")
 
 
-class _Code:
-    """The downgrade's other code, and its words (made on first use)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._words: frozenset[str] | None = None
-
-    def names(self, name: str) -> bool:
-        """Whether ``name`` appears in the code as a word of its own."""
-        if _WORD.fullmatch(name) is None:
-            return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", self.text) is not None
-        if self._words is None:
-            self._words = frozenset(_WORD.findall(self.text))
-        return name in self._words
-
-
-def _named(key: ObjectKey, code: _Code) -> bool:
+def _named(key: ObjectKey, code: str, words: frozenset[str]) -> bool:
     """Whether every known name of the object (not a table chosen at run time, ``?``) appears
-    as a word in the downgrade's other code."""
+    as a word in ``code``, the downgrade's other code, whose ``words`` are given."""
     names = [name for name in key[1:] if name != "?"]
-    return bool(code.text and names) and all(code.names(name) for name in names)
+    return bool(code and names) and all(
+        name in words
+        if _WORD.fullmatch(name)
+        else re.search(rf"(?<!\w){re.escape(name)}(?!\w)", code) is not None
+        for name in names
+    )
 
 
 def _table(
