@@ -155,9 +155,9 @@ class Project:
 
     def resolve(self, file: ProjectFile, dotted: str) -> Resolved | None:
         """What a dotted name bound in ``file`` (an import target) refers to in the project."""
-        return self._resolve(self.absolute(file, dotted), 0)
+        return self._resolve(self.absolute(file, dotted), 0, set())
 
-    def _resolve(self, dotted: str, hops: int) -> Resolved | None:
+    def _resolve(self, dotted: str, hops: int, seen: set[tuple[int, str]]) -> Resolved | None:
         if hops > _MAX_HOPS:
             return None
         if dotted == DB_MODEL:
@@ -168,10 +168,19 @@ class Project:
         for cut in range(len(parts) - 1, 0, -1):
             module = self._module(".".join(parts[:cut]))
             if module is not None:
-                return self._member(module, parts[cut:], hops)
+                return self._member(module, parts[cut:], hops, seen)
         return None
 
-    def _member(self, file: ProjectFile, names: list[str], hops: int) -> Resolved | None:
+    def _member(
+        self, file: ProjectFile, names: list[str], hops: int, seen: set[tuple[int, str]]
+    ) -> Resolved | None:
+        # What follows depends on nothing but the file and the names (and the hops left): a
+        # lookup met again is a cycle, which would go round until the hops ran out and find
+        # nothing. ``from app import models`` in ``app/__init__.py`` is one.
+        state = (id(file), ".".join(names))
+        if state in seen:
+            return None
+        seen.add(state)
         name, rest = names[0], names[1:]
         schema = file.schema
         if self.trace is not None:
@@ -195,7 +204,7 @@ class Project:
         if target is None:
             if file.package and file.module is not None:
                 # ``import app.models`` then ``app.models.user.User``: a submodule.
-                return self._resolve(".".join([file.module, *names]), hops + 1)
+                return self._resolve(".".join([file.module, *names]), hops + 1, seen)
             return None
         if name in schema.handles:
             if not rest:
@@ -204,4 +213,4 @@ class Project:
                 DB_MODEL if rest[0] == "Model" else canonical("sqlalchemy." + rest[0])
             )
         absolute = self.absolute(file, target)
-        return self._resolve(".".join([absolute, *rest]), hops + 1)
+        return self._resolve(".".join([absolute, *rest]), hops + 1, seen)
