@@ -6,6 +6,7 @@ mechanism then meets every rule and fix on small files.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import re
@@ -19,8 +20,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemacheck import hollow
-from schemacheck.hollow import hollow_literals
+from schemacheck import hollow, pipeline, session
+from schemacheck.cache import Cache
+from schemacheck.config import Config, Selection
+from schemacheck.hollow import for_parser
+from schemacheck.results import Settings, make_settings
+from schemacheck.runner import PendingFile
+from schemacheck.session import settings_fingerprint
 from schemacheck.source import SourceDecodeError, SourceFile
 from tests.helpers import FIXTURES, check, fix_copy, render
 from tests.test_cli import run
@@ -41,6 +47,12 @@ def _same_shape(original: str, hollowed: str) -> None:
     assert len(hollowed) == len(original)
     breaks = [m.span() for m in _LINE_BREAK.finditer(original)]
     assert [m.span() for m in _LINE_BREAK.finditer(hollowed)] == breaks
+
+
+def hollow_literals(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The text with large constant literals emptied, and the emptied spans (inside brackets)."""
+    hollowed = for_parser(text, bodies=False)
+    return hollowed.text, hollowed.literals
 
 
 @pytest.mark.usefixtures("hollow_everything")
@@ -260,8 +272,8 @@ def test_a_5_mb_generated_file(tmp_path: Path) -> None:
 
 def test_files_checked_from_their_models_withhold_the_same_fixes(tmp_path: Path) -> None:
     """A large file prepared by a worker, or checked from its cached model after a change it
-    may depend on, is checked from its model and its text: it looks for its hollowed literals
-    only then, and withholds the same fixes."""
+    may depend on, is checked from its model and its text: the model carries the literals it
+    was read with emptied, and the same fixes are withheld."""
     _generated(tmp_path, 0.3)
     table = "import sqlalchemy as sa\n\n{name} = sa.Table('{name}', sa.MetaData(), {columns})\n"
     for i in range(12):
@@ -286,3 +298,46 @@ def test_files_checked_from_their_models_withhold_the_same_fixes(tmp_path: Path)
     columns = "sa.Column('id', sa.Integer), sa.Column('note', sa.Text)"
     (tmp_path / "small_0.py").write_text(table.format(name="row", columns=columns))
     assert json.loads(run(*json_report, *cache, cwd=tmp_path).stdout) == plain()
+
+
+def test_a_cached_model_brings_its_literals_without_a_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked again from its cached model, a large file is not read by CPython's parser to find
+    its literals again, and still withholds the fix that would write into one."""
+    path, text = _generated(tmp_path, 0.3)
+    # ``row``: the large file's text names it, so a change to this file may reach it.
+    table = "import sqlalchemy as sa\n\nrow = sa.Table('row', sa.MetaData(), {columns})\n"
+    other = tmp_path / "other.py"
+    other.write_text(table.format(columns="sa.Column('id', sa.Integer)"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # paths as reported: relative to the working directory
+    settings = make_settings(Config(root=tmp_path), Selection(select=["ALL"]))
+
+    def checked() -> list[tuple[str, bool]]:
+        store = Cache(tmp_path / ".cache", settings_fingerprint(settings))
+        result = session.run([Path(".")], settings, write=False, jobs=1, cache=store)
+        return [(d.code, d.fix is not None) for d in result.diagnostics if d.path == path.name]
+
+    first = checked()
+    assert ("SC201", False) in first  # the withheld fix
+    parsed: list[str] = []
+    real_parse = ast.parse
+
+    def parse(source: str, *args: Any, **kwargs: Any) -> ast.Module:
+        parsed.append(source)
+        return real_parse(source, *args, **kwargs)
+
+    from_models: list[str] = []
+    real_without_tree = pipeline.without_tree
+
+    def without_tree(pending: PendingFile, settings: Settings) -> PendingFile:
+        from_models.append(pending.result.path)
+        return real_without_tree(pending, settings)
+
+    monkeypatch.setattr(ast, "parse", parse)
+    monkeypatch.setattr(pipeline, "without_tree", without_tree)
+    columns = "sa.Column('id', sa.Integer), sa.Column('note', sa.Text)"
+    other.write_text(table.format(columns=columns), encoding="utf-8")
+    assert checked() == first
+    assert from_models == [path.name]  # checked again, from its model
+    assert text not in parsed

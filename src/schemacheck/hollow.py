@@ -104,12 +104,6 @@ class Hollowed(NamedTuple):
     bodies: tuple[Span, ...]  # emptied function bodies (from the first statement to the last)
 
 
-def hollow_literals(text: str) -> tuple[str, tuple[Span, ...]]:
-    """The text with large constant literals emptied, and the emptied spans (inside brackets)."""
-    hollowed = for_parser(text, bodies=False)
-    return hollowed.text, hollowed.literals
-
-
 def for_parser(text: str, lines: LineIndex | None = None, *, bodies: bool = True) -> Hollowed:
     """The text with large constant literals and idle function bodies emptied (see above)."""
     big = len(text) >= MIN_FILE

@@ -27,7 +27,7 @@ from schemacheck.diagnostics import Diagnostic, Level
 from schemacheck.extract.names import Names, canonical
 from schemacheck.files import display_path, resolved
 from schemacheck.fixes import apply_fixes
-from schemacheck.hollow import BODY_WORDS, Hollowed, for_parser, hollow_literals, touches
+from schemacheck.hollow import BODY_WORDS, Hollowed, for_parser, touches
 from schemacheck.noqa import Directives, read_directives
 from schemacheck.prefilter import may_hold_schema
 from schemacheck.project import Handle, LibraryName, Project, ProjectFile
@@ -94,8 +94,7 @@ class Parsed:
     schema: FileSchema
     names: Names
     offsets: NodeRanges
-    # Large literals the tree holds empty (hollow.py); None: not looked for yet (see ``_hollow``).
-    hollow: tuple[tuple[int, int], ...] | None = ()
+    hollow: tuple[tuple[int, int], ...] = ()  # large literals the tree holds empty (hollow.py)
     refs: list[NodeRef] = field(default_factory=list)  # the model's references into the tree
     calls: list[cst.Call] = field(default_factory=list)  # every call of the tree, in order
     bodies: tuple[tuple[int, int], ...] = ()  # function bodies the tree holds empty (hollow.py)
@@ -216,7 +215,7 @@ def without_tree(pending: PendingFile, settings: Settings) -> PendingFile:
         text = pending.text
         pending.rules = _rules_for(pending.path, settings)
         pending.parsed = Parsed(
-            None, LineIndex(text), pending.result.schema, pending.names, {}, hollow=None
+            None, LineIndex(text), pending.result.schema, pending.names, {}, pending.literals
         )
     return pending
 
@@ -350,21 +349,10 @@ def check_text(
         if wants_unused:
             enabled = {rule.code for rule in rules}
             diagnostics.extend(unused_noqa(display, lines, directives, used, enabled))
-    if any(d.fix is not None for d in diagnostics):
-        hollow = _hollow(parsed, text)
-        if hollow:
-            diagnostics = [_outside(d, hollow) for d in diagnostics]
+    if parsed.hollow and any(d.fix is not None for d in diagnostics):
+        diagnostics = [_outside(d, parsed.hollow) for d in diagnostics]
     diagnostics.sort(key=lambda d: d.sort_key)
     return diagnostics, schema, errors
-
-
-def _hollow(parsed: Parsed, text: str) -> tuple[tuple[int, int], ...]:
-    """The literals the file's model was read with emptied. A file checked from its model
-    (from the cache, or prepared by a worker) looks for them only when a finding has a fix:
-    in a large file, that takes a parse."""
-    if parsed.hollow is None:
-        parsed.hollow = hollow_literals(text)[1]
-    return parsed.hollow
 
 
 def _outside(diagnostic: Diagnostic, hollow: tuple[tuple[int, int], ...]) -> Diagnostic:
@@ -426,6 +414,9 @@ class PendingFile:
     file: ProjectFile | None = None  # its entry in the project
     names: Names | None = None  # its import bindings as extracted (before linking)
     cached: bool = False  # read from the cache: no tree until parsed again
+    # The large literals its model was read with emptied (hollow.py), kept with the model: a
+    # fix must not write over one, and finding them again takes CPython's parse of the file.
+    literals: tuple[tuple[int, int], ...] = ()
 
     def __getstate__(self) -> dict[str, object]:
         # The tree stays in the process that parsed it; the project entry is rebuilt there.
@@ -476,6 +467,7 @@ def _prepare_file(path: Path, display: str, settings: Settings) -> PendingFile:
         result.errors.append(outcome)
         return pending
     pending.text, pending.parsed, pending.names = text, outcome, outcome.names
+    pending.literals = outcome.hollow
     result.schema = outcome.schema
     return pending
 
