@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from schemacheck import dependencies
 from schemacheck.diagnostics import Span
 from schemacheck.project import Project, ProjectFile
 from schemacheck.schema import ClassDef, FileSchema, Insertion
@@ -133,3 +134,27 @@ def test_two_modules_importing_a_name_from_each_other_are_read_once_each() -> No
     assert project.resolve(project.files[0], "b.X") is None
     assert calls == [3]  # b.X, a.X, b.X again
     assert project.resolve(project.files[0], "b.Y") is two.classes[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(project=_projects())
+def test_the_files_an_import_reads_are_found_once_per_absolute_name(project: Project) -> None:
+    """The import graph of a change's reach resolves each absolute name once for all files."""
+    read: dict[str, frozenset[str]] = {}
+    for file in project.files:
+        expected: set[str] = set()
+        for target in _TARGETS:
+            expected |= _traced(project, project.resolve, file, target)[1]
+        expected.discard(file.path)
+        assert dependencies._traced(project, file, _TARGETS, read) == expected
+
+
+def test_a_relative_import_reads_what_it_names_from_each_file() -> None:
+    project = Project()
+    for module, package in (("a", True), ("a.x", False), ("b", True), ("b.x", False)):
+        schema = FileSchema(module + ".py", classes=[_class("Y")] if "." in module else [])
+        project.add(ProjectFile(schema.path, schema, True, module, package))
+    read: dict[str, frozenset[str]] = {}
+    a, _, b, _ = project.files
+    assert dependencies._traced(project, a, [".x.Y"], read) == {"a.x.py"}
+    assert dependencies._traced(project, b, [".x.Y"], read) == {"b.x.py"}

@@ -60,9 +60,10 @@ def reached(
     """
     by_path = {file.path: file for file in project.files}
     known: dict[str, frozenset[str]] = {}  # words of a text, found once
+    read: dict[str, frozenset[str]] = {}  # the files resolving each absolute name reads
     importers: dict[str, set[str]] = {}
     for file in project.files:
-        for target in _traced(project, file, list(file.schema.bindings.values())):
+        for target in _traced(project, file, file.schema.bindings.values(), read):
             importers.setdefault(target, set()).add(file.path)
     # What a file imports becomes part of its own tables, so whoever reads it is reached in
     # turn; a table or class named in a string is only looked at, so its readers stop there.
@@ -83,7 +84,7 @@ def reached(
         if owner is None:
             return set()
         qualnames = [b.qualname for c in owner.schema.classes for b in c.bases if b.qualname]
-        return _traced(project, owner, qualnames)
+        return _traced(project, owner, qualnames, read)
 
     result |= _closure(changed, bases)
     # Files that named a table or class a changed file no longer defines.
@@ -125,15 +126,27 @@ def _naming(
     return found
 
 
-def _traced(project: Project, file: ProjectFile, targets: list[str]) -> set[str]:
-    """The files that resolving ``targets`` from ``file`` reads, re-exports included."""
+def _traced(
+    project: Project, file: ProjectFile, targets: Iterable[str], read: dict[str, frozenset[str]]
+) -> set[str]:
+    """The files that resolving ``targets`` from ``file`` reads, re-exports included.
+
+    What resolving a name reads depends only on the name made absolute, so each is resolved
+    once (``read``): a project's files import the same few modules' names hundreds of times.
+    """
     found: set[str] = set()
-    project.trace = found
-    try:
-        for target in targets:
-            project.resolve(file, target)
-    finally:
-        project.trace = None
+    for target in targets:
+        absolute = project.absolute(file, target)
+        files = read.get(absolute)
+        if files is None:
+            trace: set[str] = set()
+            project.trace = trace
+            try:
+                project.resolve_absolute(absolute)
+            finally:
+                project.trace = None
+            files = read[absolute] = frozenset(trace)
+        found |= files
     found.discard(file.path)
     return found
 

@@ -155,7 +155,11 @@ class Project:
 
     def resolve(self, file: ProjectFile, dotted: str) -> Resolved | None:
         """What a dotted name bound in ``file`` (an import target) refers to in the project."""
-        return self._resolve(self.absolute(file, dotted), 0, set())
+        return self.resolve_absolute(self.absolute(file, dotted))
+
+    def resolve_absolute(self, dotted: str) -> Resolved | None:
+        """What an absolute dotted name refers to in the project: the same from every file."""
+        return self._resolve(dotted, 0, set())
 
     def _resolve(self, dotted: str, hops: int, seen: set[tuple[int, str]]) -> Resolved | None:
         if hops > _MAX_HOPS:
