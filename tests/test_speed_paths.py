@@ -630,17 +630,34 @@ _TREE_NAMES = st.sampled_from(
 
 
 @settings(max_examples=60, deadline=None)
-@example([["a", "b", "x.py"], ["a", "x.py"], ["b", "a", "b", "x.py"]], ["a/b"])
-@example([["a", "models", "b", "x.py"], ["models", "y.pyi"]], ["**/models", "a/*"])
+@example([["a", "b", "x.py"], ["a", "x.py"], ["b", "a", "b", "x.py"]], ["a/b"], [])
+@example([["a", "models", "b", "x.py"], ["models", "y.pyi"]], ["**/models", "a/*"], [])
+@example([["a", "x.py"], ["b", "y.pyi"]], ["*_test.py"], [(1, "m_test.py", 0), (0, "z.py", -1)])
+# From outside the root (``a``), a link into it matches as its target: ``b/x.py`` is excluded.
+@example([["a", "b", "x.py"]], ["b"], [(0, "l.py", 0)])
 @given(
     st.lists(st.lists(_TREE_NAMES, min_size=1, max_size=4), max_size=12),
     st.lists(st.sampled_from(["*_test.py", "a/b", "**/models", "b", "*.pyi", "a/*"]), max_size=3),
+    # Symlinks to files: (a directory of the tree, the link's name, a file of the tree, or -1
+    # for a file outside it)
+    st.lists(
+        st.tuples(
+            st.integers(0, 12), st.sampled_from(["l.py", "l_test.py", "m.pyi"]), st.integers(-1, 12)
+        ),
+        max_size=3,
+    ),
 )
-def test_discovery_matches_each_path_on_its_own(tree: list[list[str]], excludes: list[str]) -> None:
+def test_discovery_matches_each_path_on_its_own(
+    tree: list[list[str]], excludes: list[str], links: list[tuple[int, str, int]]
+) -> None:
     """Files found by the walk, with excludes read once per directory, are those found by
-    matching every path alone (default excludes, virtualenvs and order included)."""
+    matching every path alone (default excludes, virtualenvs, symlinks and order included),
+    from inside the root and from outside it."""
     with tempfile.TemporaryDirectory() as directory:
-        root = Path(directory)
+        root = Path(directory, "tree")
+        root.mkdir()
+        outside = Path(directory, "outside_test.py")
+        outside.write_text("", encoding="utf-8")
         for parts in tree:
             path = root.joinpath(*parts)
             if any(p.is_file() for p in [path, *path.parents] if root in p.parents):
@@ -652,8 +669,16 @@ def test_discovery_matches_each_path_on_its_own(tree: list[list[str]], excludes:
                 path.write_text("", encoding="utf-8")
             else:
                 path.mkdir(parents=True, exist_ok=True)
+        directories = sorted(p for p in root.rglob("*") if p.is_dir() and not p.is_symlink())
+        files = sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+        for where, name, target in links:
+            link = [root, *directories][where % (len(directories) + 1)] / name
+            if not link.exists() and not link.is_symlink():
+                link.symlink_to(files[target % len(files)] if files and target >= 0 else outside)
         patterns = [*DEFAULT_EXCLUDES, *excludes]
-        for top, base in ((root, root), (root / "a", root), (root, root / "a")):
+        alias = Path(directory, "alias")  # outside the root as written, inside it in fact
+        alias.symlink_to(root / "a")
+        for top, base in ((root, root), (root / "a", root), (root, root / "a"), (alias, root)):
             if top.is_dir():
                 assert list(discover([top], base, excludes)) == _discovered_one_by_one(
                     top, base, patterns
