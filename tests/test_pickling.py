@@ -11,7 +11,7 @@ import pytest
 
 from schemacheck import schema
 from schemacheck.config import Config, Selection
-from schemacheck.diagnostics import Span
+from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix, Level, Span
 from schemacheck.results import make_settings
 from schemacheck.runner import parse_text
 from schemacheck.schema import NO_KEYWORDS, Call, FileSchema, Insertion, call_places
@@ -107,3 +107,25 @@ def test_insertion_points_keep_their_text_through_pickling_and_packing() -> None
     )
     plain = Call(None, call.span, (), NO_KEYWORDS, False, call_places(common, common))
     assert pickle.loads(pickle.dumps(plain)) == plain
+
+
+_SPAN = Span(0, 1, 1, 1, 1, 2)
+
+
+def test_findings_share_their_texts_made_apart_or_unpickled() -> None:
+    """A run's findings repeat the same few texts thousands of times: each is one object,
+    whether a rule made it or it came from a worker or the cache."""
+
+    def made(i: int) -> Diagnostic:
+        content = "".join(["nullable=", "False"])  # a new object each time
+        fix = Fix("".join(["Add ", "`nullable=`"]), Applicability.SAFE, (Edit(i, i, content),))
+        message = "".join(["Column ", "`a`"])
+        return Diagnostic("SC201", "x", message, Level.ERROR, "p.py", _SPAN, fix)
+
+    findings = [made(1), made(2), *pickle.loads(pickle.dumps([made(3), made(4)]))]
+    for text in (
+        lambda d: d.message,
+        lambda d: d.fix.message if d.fix else None,
+        lambda d: d.fix.edits[0].content if d.fix else None,
+    ):
+        assert len({id(text(d)) for d in findings}) == 1

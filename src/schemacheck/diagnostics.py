@@ -8,6 +8,7 @@ nodes is what lets per-file results cross process boundaries and live in a cache
 from __future__ import annotations
 
 import enum
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +107,12 @@ class Edit:
     end: int
     content: str
 
+    def __post_init__(self) -> None:
+        # A run's fixes write the same few texts thousands of times (``nullable=False``, an
+        # import line, a timestamp column), as do their titles and many messages: one object
+        # for each text. Made anew, unpickled from a worker or the cache, all the same.
+        object.__setattr__(self, "content", sys.intern(self.content))
+
 
 @by_fields
 @dataclass(frozen=True, slots=True)
@@ -113,6 +120,9 @@ class Fix:
     message: str
     applicability: Applicability
     edits: tuple[Edit, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", sys.intern(self.message))  # see ``Edit``
 
 
 class Level(str, enum.Enum):
@@ -143,6 +153,9 @@ class Diagnostic:
     # Further lines whose noqa comment suppresses this finding, besides ``span.line``.
     noqa_lines: tuple[int, ...] = field(default=(), compare=False)
     related: tuple[Related, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", sys.intern(self.message))  # see ``Edit``
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -156,7 +156,7 @@ class MappedTable:
     foreign_keys: list[ForeignKeyRef]  # table-level ForeignKeyConstraint
     complete: bool  # every base class is known: nothing unseen can add columns
     inherited_from_table: list[ColumnDef] = field(default_factory=list)  # joined inheritance
-    opaque: set[str] = field(default_factory=set)  # attributes that may be columns too
+    opaque: frozenset[str] = frozenset()  # attributes that may be columns too (most: none)
     args_opaque: bool = False  # ``__table_args__`` built in a way not read statically
 
     def may_have(self, name: str) -> bool:
@@ -278,9 +278,10 @@ class Mapping:
         """Every base class is known: nothing unseen adds columns."""
         return all(self.is_known_base(c, b) for c in [cls, *self.ancestors(cls)] for b in c.bases)
 
-    def opaque(self, cls: ClassDef) -> set[str]:
-        """Attributes of the class and its bases that a call we cannot read may make columns."""
-        return {name for c in [cls, *self.ancestors(cls)] for name in c.opaque_attributes}
+    def opaque(self, cls: ClassDef) -> frozenset[str]:
+        """Attributes of the class and its bases that a call we cannot read may make columns
+        (a frozen set: the empty one, which nearly every table has, is shared)."""
+        return frozenset(name for c in [cls, *self.ancestors(cls)] for name in c.opaque_attributes)
 
     def _inherits(self, cls: ClassDef, qualnames: frozenset[str]) -> bool:
         for c in [cls, *self.ancestors(cls)]:
@@ -478,7 +479,7 @@ class TableView:
     cls: ClassDef | None
     complete: bool = True  # no unseen base class can add columns
     inherited: list[ColumnDef] = field(default_factory=list)  # the parent's, in joined inheritance
-    opaque: set[str] = field(default_factory=set)  # attributes that may be columns too
+    opaque: frozenset[str] = frozenset()  # attributes that may be columns too (most: none)
     table: TableDef | None = None  # the ``Table()`` of an imperative table
     # Indexes and constraints may exist that were not read: ``__table_args__ = make_args()``,
     # ``Table("t", metadata, *columns)``.
