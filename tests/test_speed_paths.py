@@ -927,3 +927,12 @@ def test_files_keep_their_trees_for_the_names_each_search_would_find(
     assert runner.may_need_links(parsed.names, source, modules) is _needs_links_name_by_name(
         parsed.names, source, modules
     )
+
+
+def test_files_without_a_per_file_ignore_share_the_runs_rules(tmp_path: Path) -> None:
+    """Every prepared file holds its rules: one tuple for all files that ignore none."""
+    config = Config(root=tmp_path, per_file_ignores={"legacy/*": ["SC201"]})
+    run_settings = make_settings(config, Selection(select=["ALL"]))
+    assert runner._rules_for(tmp_path / "models.py", run_settings) is run_settings.rules
+    kept = runner._rules_for(tmp_path / "legacy" / "models.py", run_settings)
+    assert [r.code for r in kept] == [r.code for r in run_settings.rules if r.code != "SC201"]

@@ -82,6 +82,8 @@ def _syntax_diagnostic(display: str, text: str, error: cst.ParserSyntaxError) ->
 
 def _rules_for(path: Path, settings: Settings) -> tuple[Rule, ...]:
     codes = settings.codes_for(path)
+    if len(codes) == len(settings.rules):  # no per-file ignore: the run's tuple, one for all
+        return settings.rules
     return tuple(rule for rule in settings.rules if rule.code in codes)
 
 
