@@ -936,3 +936,16 @@ def test_files_without_a_per_file_ignore_share_the_runs_rules(tmp_path: Path) ->
     assert runner._rules_for(tmp_path / "models.py", run_settings) is run_settings.rules
     kept = runner._rules_for(tmp_path / "legacy" / "models.py", run_settings)
     assert [r.code for r in kept] == [r.code for r in run_settings.rules if r.code != "SC201"]
+
+
+def test_a_relative_path_is_resolved_from_the_directory_of_the_moment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resolved paths are remembered by their absolute path: ``models.py`` in one project is
+    not ``models.py`` in the next one a process checks (or reports on, without a run)."""
+    from schemacheck.files import resolved
+
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        monkeypatch.chdir(tmp_path / name)
+        assert resolved(Path("models.py")) == tmp_path.resolve() / name / "models.py"

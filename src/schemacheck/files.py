@@ -39,15 +39,20 @@ DEFAULT_EXCLUDES = (
 )
 
 
-@functools.cache
 def resolved(path: Path) -> Path:
     """The absolute path with symlinks followed, as far as they lead: a symlink loop (which
     ``Path.resolve`` refuses) stays as written, to be reported as unreadable where it is read.
 
     Paths and directories are resolved once per run (see :func:`forget_resolved`): resolving
-    every path component of every file again cost a warm run half its time.
+    every path component of every file again cost a warm run half its time. They are
+    remembered by their absolute path, so that a relative one means the same after a change
+    of directory (a process that checks one project, then another).
     """
-    absolute = os.path.abspath(path)
+    return _resolved_absolute(os.path.abspath(path))
+
+
+@functools.cache
+def _resolved_absolute(absolute: str) -> Path:
     directory, name = os.path.split(absolute)
     real = os.path.join(_real_directory(directory), name) if name else _real_directory(absolute)
     if name and os.path.islink(real):
@@ -70,7 +75,7 @@ def _resolve(path: str) -> Path:
 def forget_resolved() -> None:
     """Symlinks and packages may change between runs in one process: each run reads afresh."""
     _real_directory.cache_clear()
-    resolved.cache_clear()
+    _resolved_absolute.cache_clear()
     package_chain.cache_clear()
 
 
