@@ -949,3 +949,44 @@ def test_a_relative_path_is_resolved_from_the_directory_of_the_moment(
         (tmp_path / name).mkdir()
         monkeypatch.chdir(tmp_path / name)
         assert resolved(Path("models.py")) == tmp_path.resolve() / name / "models.py"
+
+
+def test_a_files_own_items_are_let_go_after_its_rules_and_found_again() -> None:
+    """Which items a file defines itself is asked only by its own rules: the set goes once they
+    have run (the mapping stays for the project rules), and comes back if asked again."""
+    from schemacheck.mapping import Mapping
+    from schemacheck.project import Project, ProjectFile
+
+    run_settings = make_settings(Config(root=FIXTURES), Selection(select=["ALL"]))
+    text = (
+        "from sqlalchemy import Column, Integer\n"
+        "from sqlalchemy.orm import declarative_base\n\n"
+        "Base = declarative_base()\n\n\n"
+        "class User(Base):\n"
+        "    __tablename__ = 'users'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+    )
+    parsed = parse_text(text, "models.py", run_settings)
+    other = parse_text(text, "other.py", run_settings)
+    assert isinstance(parsed, Parsed) and isinstance(other, Parsed)
+    mapping = Mapping(parsed.schema)
+    own, foreign = parsed.schema.classes[0].columns[0], other.schema.classes[0].columns[0]
+    assert mapping.is_own(own) and not mapping.is_own(foreign)
+    mapping.settle()
+    assert mapping._own_ids is None
+    assert mapping.is_own(own) and not mapping.is_own(foreign)
+    project = Project()
+    file = ProjectFile("models.py", parsed.schema, True, "models")
+    project.add(file)
+    found, _, _ = check_text(
+        text,
+        "models.py",
+        "models.py",
+        run_settings.rules,
+        run_settings,
+        parsed=parsed,
+        project=project,
+        file=file,
+    )
+    assert found  # the rules ran, asking which columns are the file's own
+    assert Mapping.for_project(project, parsed.schema)._own_ids is None

@@ -211,6 +211,13 @@ class Mapping:
             self._own_ids = {id(item) for item in items}
         return id(item) in self._own_ids
 
+    def settle(self) -> None:
+        """Let go of what only the file's own rules ask: which items it defines itself. The
+        mapping stays in the project for the project rules, and for a project of 10,000 files
+        these sets were 9 MB of the peak; asked again (a fix checks the file anew), it is
+        rebuilt."""
+        self._own_ids = None
+
     def path_of(self, column: ColumnDef) -> str:
         """The file that defines a column of one of this file's tables."""
         for cls in self.resolver.all_classes():

@@ -336,6 +336,7 @@ def check_text(
             diagnostics.extend(rule.check(ctx))
         except Exception as error:
             errors.append(_internal(display, f"rule {rule.code}", error, settings.verbose))
+    ctx.mapping.settle()
     wants_unused = any(rule.code == "SC002" for rule in rules)
     if diagnostics or (wants_unused and "noqa" in text):
         directives = read_directives(text)
