@@ -190,3 +190,21 @@ def test_each_run_reads_the_packages_afresh(tmp_path: Path) -> None:
     assert found() == set()  # ``app`` is no package: ``app.base`` is not this file
     (tmp_path / "app" / "__init__.py").write_text("")
     assert found() == {("models.py", "SC301")}
+
+
+def test_noqa_with_every_line_ending() -> None:
+    """A directive suppresses on its own line whatever ends lines: with CR alone, it used to be
+    read on line 1 (the tokenizer was given lines ended at LF)."""
+    text = (
+        "from sqlalchemy import Column, ForeignKey, Integer\n"
+        "class A:\n"
+        "    a = Column(Integer, ForeignKey('x.id'))  # noqa: SC101\n"
+        "    c = Column(  # noqa: SC101\n"
+        "        Integer,\n"
+        "        ForeignKey('x.id'),\n"
+        "    )\n"
+        "    d = Column(Integer, ForeignKey('x.id'))\n"
+    )
+    for newline in ("\n", "\r\n", "\r"):
+        found = check_source(text.replace("\n", newline), select=["SC101"])
+        assert [(d.code, d.span.line) for d in found] == [("SC101", 8)], repr(newline)

@@ -52,6 +52,12 @@ def code_only(text: str) -> str:
     return _STRINGS_AND_COMMENTS.sub(" ", text)
 
 
+def strings_and_comments(text: str) -> Iterator[re.Match[str]]:
+    """Every string literal and comment of ``text``, in order, read as :func:`code_only` reads
+    them."""
+    return _STRINGS_AND_COMMENTS.finditer(text)
+
+
 def string_literals(text: str, start: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
     """The string literals of ``text[start:end]`` (comments skipped), read as :func:`code_only`
     reads them."""

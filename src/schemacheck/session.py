@@ -306,9 +306,10 @@ def add_project_findings(
     """Project rules' findings go to the checked files they are about (after noqa)."""
     if not found:
         return
-    from schemacheck.noqa import read_directives  # tokenize and its patterns: only now
+    from schemacheck.noqa import Directives, read_directives  # its patterns: only now
 
     by_path = {result.path: (path, result) for path, result in zip(paths, results)}
+    read: dict[str, Directives] = {}  # a file's directives, read once for all its findings
     for diagnostic in found:
         target = by_path.get(diagnostic.path)
         if target is None:
@@ -316,7 +317,9 @@ def add_project_findings(
         path, result = target
         if diagnostic.code not in settings.codes_for(path):
             continue
-        directives = read_directives(result.source or "")
+        directives = read.get(result.path)
+        if directives is None:
+            directives = read[result.path] = read_directives(result.source or "")
         if directives.suppresses(diagnostic.code, (diagnostic.span.line,)):
             continue
         result.diagnostics.append(diagnostic)
