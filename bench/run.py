@@ -18,11 +18,13 @@ than ``fixit lint``.
 from __future__ import annotations
 
 import argparse
+import ast
 import compileall
 import datetime
 import importlib.util
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -203,9 +205,22 @@ def measure_corpus(name: str, root: Path, table: Table, repeat: int, jobs: int) 
         )
 
 
+# A model's ``__tablename__ =`` line, where a new column can follow (not the word in a string
+# or an expression: ``hasattr(c, "__tablename__")`` is CTFd's first mention).
+_TABLENAME = re.compile(r"^([ \t]+)__tablename__\s*=.*$", re.MULTILINE)
+
+
+def _parses(text: str) -> bool:
+    try:
+        compile(text, "<changed>", "exec", ast.PyCF_ONLY_AST)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
 def one_file_changed(root: Path, command: list[str], repeat: int) -> tuple[float, bool] | None:
     """Time a run after one model gains a column; its findings must equal a cold run's."""
-    candidates = sorted(p for p in root.rglob("*.py") if "__tablename__" in p.read_text("utf-8"))
+    candidates = sorted(p for p in root.rglob("*.py") if _TABLENAME.search(p.read_text("utf-8")))
     if not candidates:
         return None
     target = candidates[len(candidates) // 2]
@@ -216,12 +231,13 @@ def one_file_changed(root: Path, command: list[str], repeat: int) -> tuple[float
         for attempt in range(repeat):
             subprocess.run(command, cwd=root, capture_output=True)  # warm the cache
             text = original.decode("utf-8")
-            marker = "__tablename__"
-            at = text.index(marker)
-            line_end = text.index("\n", at)
-            indent = text[text.rfind("\n", 0, at) + 1 : at]
-            column = f"bench_extra_{attempt} = Column(String(20))"
-            target.write_text(text[: line_end + 1] + indent + column + "\n" + text[line_end + 1 :])
+            line = _TABLENAME.search(text)
+            assert line is not None
+            column = f"{line.group(1)}bench_extra_{attempt} = Column(String(20))\n"
+            changed = text[: line.end() + 1] + column + text[line.end() + 1 :]
+            if _parses(text) and not _parses(changed):  # (newer syntax than this Python's)
+                raise RuntimeError(f"{target}: the added column does not parse")
+            target.write_text(changed)
             started = time.perf_counter()
             cached = output(command, root)
             best = min(best, time.perf_counter() - started)

@@ -1,9 +1,8 @@
 """``# noqa`` comments: which findings a line's comment suppresses.
 
 Comments are read as Python's tokenizer reads them, so ``"# noqa"`` inside a string is not a
-directive. A
-finding is suppressed by a comment on the line where it starts, or on the first line of the
-statement it belongs to (so a multi-line call is suppressed from its first line).
+directive. A finding is suppressed by a comment on the line where it starts, or on the first
+line of the statement it belongs to (so a multi-line call is suppressed from its first line).
 """
 
 from __future__ import annotations

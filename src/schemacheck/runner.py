@@ -96,7 +96,7 @@ class Parsed:
     schema: FileSchema
     names: Names
     offsets: NodeRanges
-    hollow: tuple[tuple[int, int], ...] = ()  # large literals the tree holds empty (hollow.py)
+    literals: tuple[tuple[int, int], ...] = ()  # large literals the tree holds empty (hollow.py)
     refs: list[NodeRef] = field(default_factory=list)  # the model's references into the tree
     calls: list[cst.Call] = field(default_factory=list)  # every call of the tree, in order
     bodies: tuple[tuple[int, int], ...] = ()  # function bodies the tree holds empty (hollow.py)
@@ -248,7 +248,7 @@ def relink(parsed: Parsed, text: str, names: Names) -> Parsed:
         module, text, path, parsed.lines, names, measured
     )
     relinked = Parsed(
-        module, parsed.lines, schema, names, offsets, parsed.hollow, refs, calls, bodies
+        module, parsed.lines, schema, names, offsets, parsed.literals, refs, calls, bodies
     )
     if parsed.module is None:
         release(relinked)
@@ -352,8 +352,8 @@ def check_text(
         if wants_unused:
             enabled = {rule.code for rule in rules}
             diagnostics.extend(unused_noqa(display, lines, directives, used, enabled))
-    if parsed.hollow and any(d.fix is not None for d in diagnostics):
-        diagnostics = [_outside(d, parsed.hollow) for d in diagnostics]
+    if parsed.literals and any(d.fix is not None for d in diagnostics):
+        diagnostics = [_outside(d, parsed.literals) for d in diagnostics]
     diagnostics.sort(key=lambda d: d.sort_key)
     return diagnostics, schema, errors
 
@@ -470,7 +470,7 @@ def _prepare_file(path: Path, display: str, settings: Settings) -> PendingFile:
         result.errors.append(outcome)
         return pending
     pending.text, pending.parsed, pending.names = text, outcome, outcome.names
-    pending.literals = outcome.hollow
+    pending.literals = outcome.literals
     result.schema = outcome.schema
     return pending
 
