@@ -139,6 +139,7 @@ def release(parsed: Parsed) -> None:
     """Let a file's tree go once its model is extracted, when no rule needs it (a context file,
     a migration): a tree costs about a hundred times its source in memory."""
     parsed.module = None
+    parsed.lines.settle()
     parsed.offsets = {}  # keyed by the ids of the tree's nodes: meaningless once it is gone
     for ref in parsed.refs:
         ref.node = None

@@ -22,7 +22,6 @@ from schemacheck.positions import node_offsets, offsets_and_calls
 from schemacheck.prefilter import may_be_migration
 from schemacheck.schema import (
     _NO_LITERAL,
-    NO_KEYWORDS,
     NO_NAMES,
     STRING_TYPES,
     Annotation,
@@ -38,6 +37,7 @@ from schemacheck.schema import (
     IndexDef,
     IndexKind,
     Insertion,
+    Keywords,
     MetadataSite,
     ModuleIndex,
     NodeRef,
@@ -187,7 +187,7 @@ class ModelExtractor:
             qualname=self.names.resolve(node.func),
             span=self.span(node),
             args=tuple(args),
-            kwargs=kwargs or NO_KEYWORDS,
+            kwargs=Keywords.of(kwargs),
             has_star=has_star,
             places=call_places(self._append_insertion(node), self._prepend_insertion(node)),
         )

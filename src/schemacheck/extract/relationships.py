@@ -11,7 +11,15 @@ import re
 from typing import TYPE_CHECKING
 
 from schemacheck.extract.names import evaluated
-from schemacheck.schema import _NO_LITERAL, Call, Expr, Insertion, RelationshipDef, call_places
+from schemacheck.schema import (
+    _NO_LITERAL,
+    Call,
+    Expr,
+    Insertion,
+    Keywords,
+    RelationshipDef,
+    call_places,
+)
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -175,7 +183,7 @@ def _dict_call(extractor: ModelExtractor, node: cst.BaseExpression) -> Call | No
         qualname=None,
         span=extractor.span(node),
         args=(),
-        kwargs=kwargs,
+        kwargs=Keywords.of(kwargs),
         has_star=False,
         places=call_places(append, Insertion(start + 1, "", ", ")),
     )

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from schemacheck.context import FileContext
 from schemacheck.diagnostics import Diagnostic
 from schemacheck.relations import SchemaIndex, schema_index
 from schemacheck.rules.base import Rule
 from schemacheck.rules.relationships.pairing import file_relationships
-from schemacheck.schema import ClassDef, RelationshipDef
+from schemacheck.schema import ClassDef, Expr, RelationshipDef
 
 
 class RelationshipMissingBackPopulates(Rule):
@@ -116,7 +116,7 @@ def _link_key(relationship: RelationshipDef) -> frozenset[str] | None:
     Two relationships describe one link only when they follow the same foreign key. A written
     join condition cannot be compared, so it pairs with nothing.
     """
-    kwargs = relationship.call.kwargs
+    kwargs: Mapping[str, Expr] = relationship.call.kwargs
     if relationship.sa_kwargs is not None:
         kwargs = {**kwargs, **relationship.sa_kwargs.kwargs}
     if "primaryjoin" in kwargs or "secondaryjoin" in kwargs:
