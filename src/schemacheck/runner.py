@@ -33,7 +33,7 @@ from schemacheck.prefilter import may_hold_schema
 from schemacheck.project import Handle, LibraryName, Project, ProjectFile
 from schemacheck.results import FileResult, Settings
 from schemacheck.rules.base import Rule
-from schemacheck.schema import FileSchema, NodeRef
+from schemacheck.schema import BOUND, ColumnDef, FileSchema
 from schemacheck.source import LineIndex, NodeRanges, SourceDecodeError, SourceFile
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ class Parsed:
     names: Names
     offsets: NodeRanges
     literals: tuple[tuple[int, int], ...] = ()  # large literals the tree holds empty (hollow.py)
-    refs: list[NodeRef] = field(default_factory=list)  # the model's references into the tree
+    refs: list[ColumnDef] = field(default_factory=list)  # the columns holding nodes of the tree
     calls: list[cst.Call] = field(default_factory=list)  # every call of the tree, in order
     bodies: tuple[tuple[int, int], ...] = ()  # function bodies the tree holds empty (hollow.py)
 
@@ -141,8 +141,8 @@ def release(parsed: Parsed) -> None:
     parsed.module = None
     parsed.lines.settle()
     parsed.offsets = {}  # keyed by the ids of the tree's nodes: meaningless once it is gone
-    for ref in parsed.refs:
-        ref.node = None
+    for column in parsed.refs:
+        column.statement = BOUND
     parsed.refs = []
     parsed.calls = []
 
@@ -208,7 +208,7 @@ def linked_names(names: Names, project: Project, file: ProjectFile) -> Names | N
             patched.bindings[local] = found.qualname
         elif isinstance(found, Handle) and local not in names.handles:
             patched = patched or copy.deepcopy(names)
-            patched.handles.add(local)
+            patched.handles |= {local}
     return patched
 
 

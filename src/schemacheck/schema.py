@@ -22,7 +22,8 @@ class NodeRef:
     """A statement's CST node, held while the file's tree is; pickled, only whether there was one.
 
     Without the node (a model from the cache, or a tree let go), the statement is parsed again
-    on its own where a fix needs it (:meth:`FileContext.statement`).
+    on its own where a fix needs it (:meth:`FileContext.statement`). Every column has one, so
+    those without a node are one of two shared objects, :data:`BOUND` and :data:`UNBOUND`.
     """
 
     __slots__ = ("bound", "node")
@@ -31,11 +32,21 @@ class NodeRef:
         self.node = node
         self.bound = node is not None if bound is None else bound
 
-    def __reduce__(self) -> tuple[type[NodeRef], tuple[None, bool]]:
-        return (NodeRef, (None, self.bound))
+    def __reduce__(self) -> str | tuple[Any, tuple[bool]]:
+        if self.node is None:
+            return "BOUND" if self.bound else "UNBOUND"  # one of the two
+        return _shared_ref, (self.bound,)
 
     def __repr__(self) -> str:
         return "NodeRef()"
+
+
+BOUND = NodeRef(None, True)  # the statement of a tree let go: parsed alone where needed
+UNBOUND = NodeRef(None, False)  # no statement (a column of a migration's operation)
+
+
+def _shared_ref(bound: bool) -> NodeRef:
+    return BOUND if bound else UNBOUND
 
 
 _PAIR_BITS = 24  # the low bits of an insertion: which (before, after) pair surrounds it
@@ -346,7 +357,7 @@ class ColumnDef:
     declared_attr: bool = False
     owner: str | None = None  # class name, or the variable of a Table()
     sa_column: Call | None = None  # SQLModel ``Field(sa_column=Column(...))``
-    statement: NodeRef = field(default_factory=NodeRef, repr=False, compare=False)
+    statement: NodeRef = field(default=UNBOUND, repr=False, compare=False)
 
     @property
     def covered_by_own_index(self) -> bool:
@@ -489,7 +500,17 @@ class DeclarativeCall:
     factory: str  # "declarative_base" or "generate_base"
 
 
-NO_NAMES: frozenset[str] = frozenset()  # one empty set for every model that has none
+class _NoNames(frozenset[str]):
+    """The empty set of names; one object, also after unpickling (an empty ``frozenset`` is
+    made anew by each load, 216 bytes for each of two fields of each file)."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:
+        return "NO_NAMES"
+
+
+NO_NAMES: frozenset[str] = _NoNames()  # one empty set for every model that has none
 
 
 @by_fields

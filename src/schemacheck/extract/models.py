@@ -22,7 +22,6 @@ from schemacheck.positions import node_offsets, offsets_and_calls
 from schemacheck.prefilter import may_be_migration
 from schemacheck.schema import (
     _NO_LITERAL,
-    NO_NAMES,
     STRING_TYPES,
     Annotation,
     BaseRef,
@@ -123,7 +122,7 @@ class ModelExtractor:
         self.lines = lines
         self.names = names or Names.from_module(module, text)
         self.offsets, self.calls = measured or offsets_and_calls(module)
-        self.refs: list[NodeRef] = []  # every node the model holds (see ``runner.release``)
+        self.refs: list[ColumnDef] = []  # those holding a node (see ``runner.release``)
         self._spans: dict[tuple[int, int], Span] = {}
         self.schema = FileSchema(path=path)
         self._metadata_vars: dict[str, bool] = {}
@@ -133,11 +132,6 @@ class ModelExtractor:
         self._length = len(text)
 
     # ---- positions and small values -------------------------------------------------------
-
-    def _ref(self, node: cst.CSTNode) -> NodeRef:
-        ref = NodeRef(node)
-        self.refs.append(ref)
-        return ref
 
     def offsets_of(self, node: cst.CSTNode) -> tuple[int, int]:
         packed = self.offsets.get(id(node))
@@ -236,8 +230,8 @@ class ModelExtractor:
         for cls in schema.classes:
             cls.mapped_imperatively = not cls.nested and cls.name in self._imperative
         schema.calls = read_calls(self)
-        schema.bindings = dict(self.names.bindings)
-        schema.handles = frozenset(self.names.handles) if self.names.handles else NO_NAMES
+        schema.bindings = self.names.bindings  # neither changes once read
+        schema.handles = self.names.handles
         if may_be_migration(self.text):
             schema.migration = MigrationExtractor(self).extract(self.module)
         return schema
@@ -581,8 +575,9 @@ class ModelExtractor:
             sql_type=None,
             foreign_keys=(),
             owner=owner,
-            statement=self._ref(statement),
+            statement=NodeRef(statement),
         )
+        self.refs.append(column)
         if call is not None and isinstance(value, cst.Call):
             self._read_column_call(column, call, value)
         return column
@@ -1088,7 +1083,7 @@ class Extraction(NamedTuple):
     schema: FileSchema
     names: Names
     measured: Measured
-    refs: list[NodeRef]  # the model's references into the tree
+    refs: list[ColumnDef]  # the columns holding nodes of the tree
 
 
 def extract_models(

@@ -16,6 +16,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from schemacheck.pickling import by_fields
+from schemacheck.schema import NO_NAMES
+
 if TYPE_CHECKING:
     import libcst as cst
 else:
@@ -173,17 +176,19 @@ def _module_name(node: cst.Attribute | cst.Name) -> str:
     return dotted_name(node) or ""
 
 
-@dataclass
+@by_fields
+@dataclass(slots=True)
 class Names:
     """The import bindings of one module."""
 
     bindings: dict[str, str] = field(default_factory=dict)  # local name -> dotted target
     local: set[str] = field(default_factory=set)  # names the module defines itself
-    handles: set[str] = field(default_factory=set)  # Flask-SQLAlchemy ``db`` objects
+    # Flask-SQLAlchemy ``db`` objects. Frozen: most modules have none, and share the empty set.
+    handles: frozenset[str] = NO_NAMES
     star_modules: list[str] = field(default_factory=list)
     # The module's own subclasses of Flask-SQLAlchemy's ``SQLAlchemy``: calling one makes a
     # handle too (``class SQLAlchemy(_BaseSQLAlchemy): ...`` then ``db = SQLAlchemy()``).
-    handle_classes: set[str] = field(default_factory=set)
+    handle_classes: set[str] | None = None
 
     def fingerprint(self) -> str:
         """The same text for equal bindings, whatever the order sets iterate in."""
@@ -217,7 +222,7 @@ class Names:
                     for bases in _CLASS_BASES.findall(text):
                         builds |= receivers(bases, _MODEL_ATTRIBUTE)
             if local in builds:
-                names.handles.add(local)
+                names.handles |= {local}
         return names
 
     def _scan(self, body: object) -> None:
@@ -233,6 +238,8 @@ class Names:
                 )  # read before the name is bound: ``class SQLAlchemy(SQLAlchemy)``
                 self._define(statement.name.value)
                 if makes_handles:
+                    if self.handle_classes is None:
+                        self.handle_classes = set()
                     self.handle_classes.add(statement.name.value)
             elif isinstance(statement, cst.If):
                 self._scan(statement.body.body)
@@ -257,14 +264,16 @@ class Names:
 
     def _makes_handles(self, node: cst.BaseExpression) -> bool:
         """Whether calling ``node`` makes a Flask-SQLAlchemy handle."""
-        if isinstance(node, cst.Name) and node.value in self.handle_classes:
+        classes = self.handle_classes
+        if classes is not None and isinstance(node, cst.Name) and node.value in classes:
             return True
         return self.resolve(node) == "flask_sqlalchemy.SQLAlchemy"
 
     def _define(self, name: str) -> None:
         self.local.add(name)
         self.bindings.pop(name, None)
-        self.handles.discard(name)
+        if name in self.handles:
+            self.handles -= {name}
 
     def _small(self, small: cst.BaseSmallStatement) -> None:
         if isinstance(small, cst.Import):
@@ -303,7 +312,7 @@ class Names:
                     continue
                 if isinstance(value, cst.Call) and self._makes_handles(value.func):
                     self._define(target.value)
-                    self.handles.add(target.value)
+                    self.handles |= {target.value}
                 elif isinstance(value, (cst.Name, cst.Attribute)) and (
                     aliased := self.resolve(value)
                 ):
@@ -317,7 +326,8 @@ class Names:
     def _bind(self, local: str, target: str) -> None:
         self.bindings[local] = target
         self.local.discard(local)
-        self.handles.discard(local)
+        if local in self.handles:
+            self.handles -= {local}
 
     def resolve(self, node: cst.BaseExpression) -> str | None:
         """The canonical dotted name of an expression, or None when it is not imported."""
