@@ -33,9 +33,9 @@ class NodeRef:
         self.bound = node is not None if bound is None else bound
 
     def __reduce__(self) -> str | tuple[Any, tuple[bool]]:
-        if self.node is None:
-            return "BOUND" if self.bound else "UNBOUND"  # one of the two
-        return _shared_ref, (self.bound,)
+        if self is BOUND or self is UNBOUND:
+            return "BOUND" if self.bound else "UNBOUND"
+        return _shared_ref, (self.bound,)  # loaded as one of the two
 
     def __repr__(self) -> str:
         return "NodeRef()"

@@ -1,0 +1,123 @@
+"""The compact forms a project's models take in memory behave as the plain ones they replace.
+
+A run over 10,000 files holds every model at once, so calls keep their keywords in one tuple,
+a tree let go leaves one shared statement reference, empty name sets are one object, and line
+starts become machine integers. Each is checked here against the plain form, and through
+pickling (workers and the cache), which must give back the shared objects.
+"""
+
+from __future__ import annotations
+
+import pickle
+import string
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from schemacheck.diagnostics import Span
+from schemacheck.extract.names import Names
+from schemacheck.schema import (
+    BOUND,
+    NO_KEYWORDS,
+    NO_NAMES,
+    UNBOUND,
+    ColumnDef,
+    Expr,
+    Keywords,
+    NodeRef,
+)
+from schemacheck.source import LineIndex
+
+_NAMES = st.text(string.ascii_lowercase + "_", min_size=1, max_size=6)
+
+
+def _expr(number: int) -> Expr:
+    return Expr(Span(number, number + 1, 1, number + 1, 1, number + 2), str(number), literal=number)
+
+
+@given(st.dictionaries(_NAMES, st.integers(0, 1000), max_size=6), st.lists(_NAMES, max_size=8))
+def test_keywords_answer_as_the_dict_they_are_made_from(
+    values: dict[str, int], asked: list[str]
+) -> None:
+    plain = {name: _expr(number) for name, number in values.items()}
+    keywords = Keywords.of(plain)
+    for made in (keywords, pickle.loads(pickle.dumps(keywords, pickle.HIGHEST_PROTOCOL))):
+        assert list(made) == list(plain)
+        assert len(made) == len(plain)
+        assert bool(made) == bool(plain)
+        assert dict(made) == plain
+        assert {**made} == plain
+        assert list(made.items()) == list(plain.items())
+        assert list(made.values()) == list(plain.values())
+        assert made == keywords
+        for name in [*asked, *plain]:
+            assert (name in made) == (name in plain)
+            assert made.get(name) == plain.get(name)
+            assert made.get(name, "default") == plain.get(name, "default")
+            if name in plain:
+                assert made[name] == plain[name]
+    if not plain:
+        assert keywords is NO_KEYWORDS
+
+
+def test_keywords_share_their_names_and_the_empty_one_stays_one() -> None:
+    first = Keywords.of({"nullable": _expr(1), "index": _expr(2)})
+    second = Keywords.of({"nullable": _expr(3), "index": _expr(4)})
+    loaded = pickle.loads(pickle.dumps(second, pickle.HIGHEST_PROTOCOL))
+    names = tuple.__getitem__(first, 0)
+    assert tuple.__getitem__(second, 0) is names
+    assert tuple.__getitem__(loaded, 0) is names
+    assert pickle.loads(pickle.dumps(NO_KEYWORDS, pickle.HIGHEST_PROTOCOL)) is NO_KEYWORDS
+    try:
+        first["unique"]
+    except KeyError as error:
+        assert error.args == ("unique",)
+    else:
+        raise AssertionError("a missing keyword was found")
+
+
+def test_statement_references_pickle_to_the_shared_ones() -> None:
+    live = NodeRef(object())  # type: ignore[arg-type]
+    for ref, shared in ((live, BOUND), (BOUND, BOUND), (UNBOUND, UNBOUND), (NodeRef(), UNBOUND)):
+        assert pickle.loads(pickle.dumps(ref, pickle.HIGHEST_PROTOCOL)) is shared
+    column = ColumnDef(
+        kind="Column",
+        attr="id",
+        name="id",
+        span=Span(0, 2, 1, 1, 1, 3),
+        report_span=Span(0, 2, 1, 1, 1, 3),
+        call=None,
+        annotation=None,
+        sql_type=None,
+        foreign_keys=(),
+    )
+    assert column.statement is UNBOUND
+
+
+def test_the_empty_name_set_stays_one_and_grows_into_a_plain_one() -> None:
+    assert pickle.loads(pickle.dumps(NO_NAMES, pickle.HIGHEST_PROTOCOL)) is NO_NAMES
+    assert frozenset() == NO_NAMES
+    grown = NO_NAMES | {"db"}
+    assert type(grown) is frozenset and grown == {"db"}
+    names = Names()
+    assert names.handles is NO_NAMES and names.handle_classes is None
+    copy = pickle.loads(pickle.dumps(names, pickle.HIGHEST_PROTOCOL))
+    assert copy == names and copy.handles is NO_NAMES
+
+
+@given(st.text(alphabet="ab\r\n\t é", max_size=60), st.lists(st.integers(-5, 70), max_size=12))
+def test_settled_line_starts_answer_as_the_list(text: str, offsets: list[int]) -> None:
+    plain, settled = LineIndex(text), LineIndex(text)
+    settled.settle()
+    assert type(settled.starts) is not list and list(settled.starts) == plain.starts
+    answers: list[Any] = []
+    for index in (plain, settled):
+        found: list[Any] = [index.line_count]
+        for offset in offsets:
+            found.append(index.position(offset))
+            found.append(index.span(offset, offset + 3))
+        for line in range(1, index.line_count + 1):
+            found.extend((index.line_text(line), index.line_indent(line), index.line_start(line)))
+        answers.append(found)
+    assert answers[0] == answers[1]
