@@ -10,24 +10,42 @@ from __future__ import annotations
 
 import pickle
 import string
+from collections.abc import Iterator
+from dataclasses import fields, is_dataclass
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from schemacheck.config import Config, Selection
 from schemacheck.diagnostics import Span
 from schemacheck.extract.names import Names
+from schemacheck.results import make_settings
+from schemacheck.runner import Parsed, parse_text
 from schemacheck.schema import (
+    _CLASS_LISTS,
+    _FILE_LISTS,
+    _MIGRATION_LISTS,
+    _TABLE_ARGS_LISTS,
     BOUND,
+    EMPTY,
     NO_KEYWORDS,
     NO_NAMES,
     UNBOUND,
+    ClassDef,
     ColumnDef,
     Expr,
+    FileSchema,
     Keywords,
+    Migration,
+    MigrationOp,
     NodeRef,
+    RelationshipDef,
+    TableArgs,
 )
 from schemacheck.source import LineIndex
+from tests.helpers import FIXTURES
 
 _NAMES = st.text(string.ascii_lowercase + "_", min_size=1, max_size=6)
 
@@ -50,6 +68,7 @@ def test_keywords_answer_as_the_dict_they_are_made_from(
         assert {**made} == plain
         assert list(made.items()) == list(plain.items())
         assert list(made.values()) == list(plain.values())
+        assert list(made.pairs()) == list(plain.items())
         assert made == keywords
         for name in [*asked, *plain]:
             assert (name in made) == (name in plain)
@@ -121,3 +140,52 @@ def test_settled_line_starts_answer_as_the_list(text: str, offsets: list[int]) -
             found.extend((index.line_text(line), index.line_indent(line), index.line_start(line)))
         answers.append(found)
     assert answers[0] == answers[1]
+
+
+def _walk(item: object) -> Iterator[object]:
+    """Every model object reachable from ``item``."""
+    yield item
+    if is_dataclass(item) and not isinstance(item, type):
+        for field in fields(item):
+            value = getattr(item, field.name)
+            values = value if isinstance(value, (list, tuple)) else [value]
+            for child in values:
+                if is_dataclass(child) and not isinstance(child, type):
+                    yield from _walk(child)
+
+
+def test_finished_models_share_one_empty_list() -> None:
+    settings = make_settings(Config(root=FIXTURES), Selection(select=["ALL"]))
+    checked = 0
+    for path in sorted(FIXTURES.rglob("*.py")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        parsed = parse_text(text, str(path), settings)
+        if not isinstance(parsed, Parsed):
+            continue
+        copy = pickle.loads(pickle.dumps(parsed.schema, pickle.HIGHEST_PROTOCOL))
+        for model in (parsed.schema, copy):
+            for item in _walk(model):
+                lists = {
+                    FileSchema: _FILE_LISTS,
+                    ClassDef: _CLASS_LISTS,
+                    TableArgs: _TABLE_ARGS_LISTS,
+                    Migration: _MIGRATION_LISTS,
+                    RelationshipDef: ("foreign_keys",),
+                    MigrationOp: ("columns",),
+                }.get(type(item), ())
+                for name in lists:
+                    value = getattr(item, name)
+                    assert value or value is EMPTY, (path, type(item).__name__, name)
+                    checked += not value
+        assert parsed.names.star_modules or parsed.names.star_modules is EMPTY
+    assert checked > 1000
+    for change in (
+        lambda: EMPTY.append(1),
+        lambda: EMPTY.extend([1]),
+        lambda: EMPTY.insert(0, 1),
+        lambda: EMPTY.__setitem__(slice(0, 0), [1]),
+        lambda: EMPTY.__iadd__([1]),
+    ):
+        with pytest.raises(TypeError):
+            change()
+    assert EMPTY == [] and pickle.loads(pickle.dumps(EMPTY)) is EMPTY

@@ -33,7 +33,7 @@ from schemacheck.prefilter import may_hold_schema
 from schemacheck.project import Handle, LibraryName, Project, ProjectFile
 from schemacheck.results import FileResult, Settings
 from schemacheck.rules.base import Rule
-from schemacheck.schema import BOUND, ColumnDef, FileSchema
+from schemacheck.schema import BOUND, EMPTY, ColumnDef, FileSchema
 from schemacheck.source import LineIndex, NodeRanges, SourceDecodeError, SourceFile
 
 if TYPE_CHECKING:
@@ -143,8 +143,8 @@ def release(parsed: Parsed) -> None:
     parsed.offsets = {}  # keyed by the ids of the tree's nodes: meaningless once it is gone
     for column in parsed.refs:
         column.statement = BOUND
-    parsed.refs = []
-    parsed.calls = []
+    parsed.refs = EMPTY
+    parsed.calls = EMPTY
 
 
 _LIBRARIES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "typing")

@@ -182,6 +182,10 @@ class Keywords(tuple[Any, ...], Mapping[str, "Expr"]):
             return _item(self, names.index(name) + 1)
         return default
 
+    def pairs(self) -> Iterator[tuple[str, Expr]]:
+        """``items()`` made in C: for reading every keyword a call passes at once."""
+        return zip(_item(self, 0), _slice(self, 1, _size(self)))
+
     def __contains__(self, name: object) -> bool:
         return name in _item(self, 0)
 
@@ -500,6 +504,31 @@ class DeclarativeCall:
     factory: str  # "declarative_base" or "generate_base"
 
 
+class _EmptyList(list[Any]):
+    """The empty list that every list of a finished model left empty shares (:func:`settle`).
+
+    A model of a file has about sixteen lists, most of them empty (no imperative tables, no
+    module-level indexes, a relationship without ``foreign_keys=``): 164,000 empty lists of
+    64 bytes for 10,000 files. Nothing changes a model once extracted; should anything try
+    to change this one, it fails instead of changing every model at once. It stays one
+    object through pickling.
+    """
+
+    __slots__ = ()
+
+    def _frozen(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("the shared empty list of a model cannot change")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _frozen
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _frozen
+
+    def __reduce__(self) -> str:
+        return "EMPTY"
+
+
+EMPTY: list[Any] = _EmptyList()
+
+
 class _NoNames(frozenset[str]):
     """The empty set of names; one object, also after unpickling (an empty ``frozenset`` is
     made anew by each load, 216 bytes for each of two fields of each file)."""
@@ -643,3 +672,42 @@ class Migration:
     downgrade: MigrationFunction | None
     branch_labels: list[str] = field(default_factory=list)
     depends_on: list[str] = field(default_factory=list)
+
+
+def settle(schema: FileSchema) -> None:
+    """Swap the lists of a finished model that stayed empty for the shared :data:`EMPTY`."""
+    _settle(schema, _FILE_LISTS)
+    for cls in schema.classes:
+        _settle(cls, _CLASS_LISTS)
+        for relationship in cls.relationships:
+            if not relationship.foreign_keys:
+                relationship.foreign_keys = EMPTY
+        if cls.table_args is not None:
+            _settle(cls.table_args, _TABLE_ARGS_LISTS)
+    migration = schema.migration
+    if migration is not None:
+        _settle(migration, _MIGRATION_LISTS)
+        for function in (migration.upgrade, migration.downgrade):
+            for op in () if function is None else function.ops:
+                if not op.columns:
+                    op.columns = EMPTY
+                _settle(op.table_items, _TABLE_ARGS_LISTS)
+
+
+_FILE_LISTS = (
+    "classes",
+    "tables",
+    "module_indexes",
+    "metadata_sites",
+    "calls",
+    "declarative_calls",
+)
+_CLASS_LISTS = ("bases", "columns", "relationships", "opaque_attributes")
+_TABLE_ARGS_LISTS = ("indexes", "foreign_keys")
+_MIGRATION_LISTS = ("down_revisions", "branch_labels", "depends_on")
+
+
+def _settle(item: object, names: tuple[str, ...]) -> None:
+    for name in names:
+        if not getattr(item, name):
+            setattr(item, name, EMPTY)

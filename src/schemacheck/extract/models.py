@@ -44,6 +44,7 @@ from schemacheck.schema import (
     TableArgs,
     TableDef,
     call_places,
+    settle,
 )
 from schemacheck.source import LineIndex, unpack_range
 
@@ -86,6 +87,7 @@ _INDEX_KINDS: dict[str, IndexKind] = {
 }
 _DECLARATIVE_FACTORIES = frozenset({"sqlalchemy.declarative_base", "sqlalchemy.registry"})
 _DECLARED_ATTR = frozenset({"sqlalchemy.declared_attr"})
+_FLAGS = frozenset({"primary_key", "index", "unique"})  # column flags read from a literal
 _COLLECTIONS = frozenset(
     {
         "list",
@@ -234,6 +236,7 @@ class ModelExtractor:
         schema.handles = self.names.handles
         if may_be_migration(self.text):
             schema.migration = MigrationExtractor(self).extract(self.module)
+        settle(schema)  # nothing adds to it from here
         return schema
 
     def _import_insertion(self) -> int:
@@ -619,20 +622,17 @@ class ModelExtractor:
         self._read_flags(column, call)
 
     def _read_flags(self, column: ColumnDef, call: Call) -> None:
-        for flag in ("primary_key", "index", "unique"):
-            value = call.kwargs.get(flag)
-            if value is None:
-                continue
-            if value.has_literal:
-                setattr(column, flag, bool(value.literal))
-            else:
-                column.dynamic = True
-        nullable = call.kwargs.get("nullable")
-        if nullable is not None:
-            if nullable.has_literal and isinstance(nullable.literal, bool):
-                column.nullable = nullable.literal
-            else:
-                column.dynamic = True
+        for name, value in call.kwargs.pairs():  # one or two, against four lookups
+            if name in _FLAGS:
+                if value.has_literal:
+                    setattr(column, name, bool(value.literal))
+                else:
+                    column.dynamic = True
+            elif name == "nullable":
+                if value.has_literal and isinstance(value.literal, bool):
+                    column.nullable = value.literal
+                else:
+                    column.dynamic = True
 
     def _read_field(self, column: ColumnDef, call: Call, node: cst.Call) -> None:
         sa_column = _keyword_value(node, "sa_column")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from schemacheck.pickling import by_fields
-from schemacheck.schema import NO_NAMES
+from schemacheck.schema import EMPTY, NO_NAMES
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -223,6 +223,8 @@ class Names:
                         builds |= receivers(bases, _MODEL_ATTRIBUTE)
             if local in builds:
                 names.handles |= {local}
+        if not names.star_modules:
+            names.star_modules = EMPTY
         return names
 
     def _scan(self, body: object) -> None:
