@@ -163,11 +163,7 @@ class Keywords(tuple[Any, ...], Mapping[str, "Expr"]):
 
     @staticmethod
     def of(items: dict[str, Expr]) -> Keywords:
-        if not items:
-            return NO_KEYWORDS
-        names = tuple(items)
-        names = _KEY_SETS.setdefault(names, names)
-        return tuple.__new__(Keywords, (names, *items.values()))
+        return _loaded_keywords(tuple(items), *items.values()) if items else NO_KEYWORDS
 
     def __getitem__(self, name: str) -> Expr:  # type: ignore[override]
         names: tuple[str, ...] = _item(self, 0)
@@ -200,7 +196,7 @@ class Keywords(tuple[Any, ...], Mapping[str, "Expr"]):
             return tuple.__eq__(self, other)
         return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
 
-    __hash__ = tuple.__hash__
+    __hash__ = None  # type: ignore[assignment]  # a mapping, as a dict is
 
     def __repr__(self) -> str:
         return f"Keywords({dict(self.items())!r})"
@@ -220,6 +216,7 @@ def _slice(items: tuple[Any, ...], start: int, stop: int) -> tuple[Any, ...]:
 
 
 def _loaded_keywords(names: tuple[str, ...], *values: Expr) -> Keywords:
+    """Made or unpickled: the names are the tuple every call passing them shares."""
     names = _KEY_SETS.setdefault(names, names)
     return tuple.__new__(Keywords, (names, *values))
 
@@ -680,8 +677,7 @@ def settle(schema: FileSchema) -> None:
     for cls in schema.classes:
         _settle(cls, _CLASS_LISTS)
         for relationship in cls.relationships:
-            if not relationship.foreign_keys:
-                relationship.foreign_keys = EMPTY
+            _settle(relationship, ("foreign_keys",))
         if cls.table_args is not None:
             _settle(cls.table_args, _TABLE_ARGS_LISTS)
     migration = schema.migration
@@ -689,8 +685,7 @@ def settle(schema: FileSchema) -> None:
         _settle(migration, _MIGRATION_LISTS)
         for function in (migration.upgrade, migration.downgrade):
             for op in () if function is None else function.ops:
-                if not op.columns:
-                    op.columns = EMPTY
+                _settle(op, ("columns",))
                 _settle(op.table_items, _TABLE_ARGS_LISTS)
 
 
