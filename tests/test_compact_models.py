@@ -19,30 +19,35 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemacheck.config import Config, Selection
-from schemacheck.diagnostics import Span
+from schemacheck.diagnostics import Edit, Span
 from schemacheck.extract.names import Names
+from schemacheck.pickling import EMPTY_DICT
 from schemacheck.results import make_settings
 from schemacheck.runner import Parsed, parse_text
 from schemacheck.schema import (
     _CLASS_LISTS,
     _FILE_LISTS,
     _MIGRATION_LISTS,
+    _NO_LITERAL,
     _TABLE_ARGS_LISTS,
     BOUND,
     EMPTY,
     NO_KEYWORDS,
     NO_NAMES,
     UNBOUND,
+    Call,
     ClassDef,
     ColumnDef,
     Expr,
     FileSchema,
+    Insertion,
     Keywords,
     Migration,
     MigrationOp,
     NodeRef,
     RelationshipDef,
     TableArgs,
+    call_places,
 )
 from schemacheck.source import LineIndex
 from tests.helpers import FIXTURES
@@ -51,7 +56,7 @@ _NAMES = st.text(string.ascii_lowercase + "_", min_size=1, max_size=6)
 
 
 def _expr(number: int) -> Expr:
-    return Expr(Span(number, number + 1, 1, number + 1, 1, number + 2), str(number), literal=number)
+    return Expr(Span(number, number + 1, 1, number + 1, 1, number + 2), str(number), held=number)
 
 
 @given(st.dictionaries(_NAMES, st.integers(0, 1000), max_size=6), st.lists(_NAMES, max_size=8))
@@ -189,3 +194,108 @@ def test_finished_models_share_one_empty_list() -> None:
         with pytest.raises(TypeError):
             change()
     assert EMPTY == [] and pickle.loads(pickle.dumps(EMPTY)) is EMPTY
+
+
+_INSERTIONS = st.builds(
+    Insertion,
+    st.one_of(st.integers(0, 300), st.integers(0, (1 << 40) - 1)),
+    st.sampled_from(["", ", ", " ", ",\n    ", "\n", "(\n"]),
+    st.sampled_from(["", ", ", ",", "\n", " # x\n"]),
+)
+
+
+@given(_INSERTIONS, _INSERTIONS)
+def test_a_calls_insertion_points_come_back_as_given(append: Insertion, prepend: Insertion) -> None:
+    call = Call(None, Span(0, 1, 1, 1, 1, 2), (), NO_KEYWORDS, False, call_places(append, prepend))
+    assert (call.append, call.prepend) == (append, prepend)
+    assert (call.append.before, call.append.after) == (append.before, append.after)
+    loaded = pickle.loads(pickle.dumps(call, pickle.HIGHEST_PROTOCOL))
+    assert (loaded.append, loaded.prepend) == (append, prepend)
+
+
+def test_common_insertion_points_take_two_digits() -> None:
+    places = call_places(Insertion(123_456, "", ", "), Insertion(654_321, " ", ""))
+    assert places.bit_length() <= 60  # two of CPython's 30-bit digits
+
+
+@given(st.integers(0, 1 << 40), st.integers(0, 5000), st.sampled_from(["", "x", "nullable=False"]))
+def test_edits_read_back_their_range(start: int, length: int, content: str) -> None:
+    edit = Edit(start, start + length, content)
+    assert (edit.start, edit.end, edit.content) == (start, start + length, content)
+    assert edit == Edit(start, start + length, content)
+    assert hash(edit) == hash(Edit(start, start + length, content))
+    assert edit != Edit(start, start + length + 1, content)
+    assert pickle.loads(pickle.dumps(edit, pickle.HIGHEST_PROTOCOL)) == edit
+    with pytest.raises(AttributeError):
+        edit.content = "y"  # type: ignore[misc]
+
+
+def test_an_edit_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Edit(5, 4, "")
+
+
+_FLAG_NAMES = ("primary_key", "index", "unique", "dynamic", "declared_attr")
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from((*_FLAG_NAMES, "nullable")), st.sampled_from([True, False, None])
+        ),
+        max_size=12,
+    )
+)
+def test_column_flags_read_as_the_attributes_they_replace(changes: list[tuple[str, Any]]) -> None:
+    column = _column()
+    expected: dict[str, Any] = dict.fromkeys(_FLAG_NAMES, False) | {"nullable": None}
+    for name, value in changes:
+        if value is None and name != "nullable":
+            continue
+        setattr(column, name, value)
+        expected[name] = value
+    assert {name: getattr(column, name) for name in expected} == expected
+    assert column.covered_by_own_index == (expected["index"] or expected["unique"])
+    loaded = pickle.loads(pickle.dumps(column, pickle.HIGHEST_PROTOCOL))
+    assert {name: getattr(loaded, name) for name in expected} == expected
+
+
+def test_an_expression_holds_its_call_or_its_literal() -> None:
+    call = Call("sqlalchemy.String", Span(0, 3, 1, 1, 1, 4), (), NO_KEYWORDS, False, 0)
+    called = Expr(call.span, "S()", call.qualname, held=call)
+    assert called.call is call and called.literal is _NO_LITERAL and not called.has_literal
+    literal = _expr(7)
+    assert literal.call is None and literal.literal == 7 and literal.has_literal
+    assert Expr(call.span, "x", "m.x").call is None and not Expr(call.span, "x").has_literal
+
+
+def test_the_shared_empty_dict_refuses_changes_and_stays_one() -> None:
+    assert pickle.loads(pickle.dumps(EMPTY_DICT, pickle.HIGHEST_PROTOCOL)) is EMPTY_DICT
+    for change in (
+        lambda: EMPTY_DICT.__setitem__("a", 1),
+        lambda: EMPTY_DICT.update(a=1),
+        lambda: EMPTY_DICT.setdefault("a", 1),
+    ):
+        with pytest.raises(TypeError):
+            change()
+    assert EMPTY_DICT == {}
+
+
+@given(st.lists(st.tuples(st.sampled_from("ABCDEFGHIJKL"), st.booleans()), max_size=20))
+def test_classes_are_found_by_name_as_a_scan_finds_them(specs: list[tuple[str, bool]]) -> None:
+    schema = FileSchema(path="m.py")
+    for name, nested in specs:
+        schema.classes.append(_class(name, nested))
+        for asked in "ABCDEFGHIJKL":
+            expected = next((c for c in schema.classes if c.name == asked and not c.nested), None)
+            assert schema.class_named(asked) is expected
+
+
+def _column() -> ColumnDef:
+    span = Span(0, 2, 1, 1, 1, 3)
+    return ColumnDef("Column", "id", "id", span, span, None, None, None, ())
+
+
+def _class(name: str, nested: bool) -> ClassDef:
+    span = Span(0, 1, 1, 1, 1, 2)
+    return ClassDef(name, span, span, [], Insertion(1, "", ""), "    ", nested=nested)

@@ -58,7 +58,7 @@ def test_lookup_caches_start_afresh() -> None:
     name = model.classes[-1].name
     assert model.class_named(name) is model.classes[-1]
     copy = pickle.loads(pickle.dumps(model))
-    assert copy._by_name == {} and copy._by_name_size == 0
+    assert copy._by_name is None and copy._by_name_size == 0
     assert copy.class_named(name) == model.classes[-1]
 
 

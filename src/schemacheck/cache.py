@@ -54,7 +54,7 @@ def _libcst_version() -> str:
 
 
 DEFAULT_DIRECTORY = ".schemacheck_cache"
-_FORMAT = 18  # bumped when what is stored changes shape
+_FORMAT = 19  # bumped when what is stored changes shape
 _MAC_SIZE = 16
 # Marks the directory as a cache (https://bford.info/cachedir/) and as schemacheck's own.
 TAG_TEXT = (

@@ -98,20 +98,54 @@ class Applicability(str, enum.Enum):
     UNSAFE = "unsafe"
 
 
-@by_fields
-@dataclass(frozen=True, slots=True)
-class Edit:
-    """Replace ``text[start:end]`` with ``content`` (character offsets into the decoded text)."""
+_LENGTH_BITS = 32  # an edit's length, below its start in ``Edit``'s one int
 
-    start: int
-    end: int
+
+class Edit:
+    """Replace ``text[start:end]`` with ``content`` (character offsets into the decoded text).
+
+    ``start`` and the length are one int: a run's fixes hold a hundred thousand edits, and one
+    int of two 30-bit digits costs half as much as two ints, with a slot fewer.
+    """
+
+    __slots__ = ("_range", "content")
+    _range: int
     content: str
 
-    def __post_init__(self) -> None:
+    def __init__(self, start: int, end: int, content: str) -> None:
+        if start < 0 or not 0 <= end - start < 1 << _LENGTH_BITS:
+            raise ValueError(f"edit range out of bounds: {start}-{end}")
+        object.__setattr__(self, "_range", start << _LENGTH_BITS | end - start)
         # A run's fixes write the same few texts thousands of times (``nullable=False``, an
         # import line, a timestamp column), as do their titles and many messages: one object
         # for each text. Made anew, unpickled from a worker or the cache, all the same.
-        object.__setattr__(self, "content", sys.intern(self.content))
+        object.__setattr__(self, "content", sys.intern(content))
+
+    @property
+    def start(self) -> int:
+        return self._range >> _LENGTH_BITS
+
+    @property
+    def end(self) -> int:
+        packed = self._range
+        return (packed >> _LENGTH_BITS) + (packed & ((1 << _LENGTH_BITS) - 1))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: an edit is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Edit:
+            return NotImplemented
+        return self._range == other._range and self.content == other.content
+
+    def __hash__(self) -> int:
+        return hash((self._range, self.content))
+
+    def __repr__(self) -> str:
+        return f"Edit(start={self.start}, end={self.end}, content={self.content!r})"
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return Edit, (self.start, self.end, self.content)
 
 
 @by_fields

@@ -21,6 +21,7 @@ from schemacheck.diagnostics import Span
 from schemacheck.extract.names import DB_MODEL
 from schemacheck.project import Declarative, LibraryName, Project
 from schemacheck.schema import (
+    EMPTY,
     NO_NAMES,
     BaseRef,
     ClassDef,
@@ -264,12 +265,12 @@ class Mapping:
             return True
         return found in _FRAMEWORK_BASES or base.source in _NEUTRAL_BASES
 
-    def ancestors(self, cls: ClassDef) -> list[ClassDef]:
+    def ancestors(self, cls: ClassDef) -> tuple[ClassDef, ...]:
         """Known base classes, nearest first (a depth-first approximation of the MRO)."""
         key = ("ancestors", id(cls))
-        found: list[ClassDef] | None = self._memo.get(key)
+        found: tuple[ClassDef, ...] | None = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = list(self._ancestors(cls))
+            found = self._memo[key] = tuple(self._ancestors(cls))  # kept: a tuple is smaller
         return found
 
     def _ancestors(self, cls: ClassDef) -> Iterator[ClassDef]:
@@ -424,10 +425,12 @@ class Mapping:
                     name=self.table_name(cls),
                     cls=cls,
                     columns=_dedupe(columns),
-                    indexes=indexes,
-                    foreign_keys=fks,
+                    # Empty ones are the shared EMPTY: most tables have no table-level
+                    # constraint and no parent table, and every table's view is kept.
+                    indexes=indexes or EMPTY,
+                    foreign_keys=fks or EMPTY,
                     complete=self.complete(cls),
-                    inherited_from_table=parent_columns,
+                    inherited_from_table=parent_columns or EMPTY,
                     opaque=self.opaque(cls),
                     args_opaque=table_args is not None and table_args.opaque,
                 )

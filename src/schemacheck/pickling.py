@@ -43,3 +43,23 @@ def _one_getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
         return tuple(getattr(item, name) for name in names)
 
     return values
+
+
+class _EmptyDict(dict[Any, Any]):
+    """The empty dict that dicts left empty share, as :data:`EMPTY` is for lists: most
+    migration operations name no lists of columns, and most files have no fixes applied. It
+    refuses changes, and stays one object through pickling."""
+
+    __slots__ = ()
+
+    def _frozen(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("the shared empty dict cannot change")
+
+    clear = pop = popitem = setdefault = update = __setitem__ = __delitem__ = _frozen
+    __ior__ = _frozen
+
+    def __reduce__(self) -> str:
+        return "EMPTY_DICT"
+
+
+EMPTY_DICT: dict[Any, Any] = _EmptyDict()

@@ -16,6 +16,7 @@ from schemacheck.catalog import BY_CODE
 from schemacheck.config import Config, Selection, enabled_codes, resolve_selectors
 from schemacheck.diagnostics import Applicability, Diagnostic
 from schemacheck.files import matches
+from schemacheck.pickling import EMPTY_DICT
 
 if TYPE_CHECKING:
     from schemacheck.rules.base import Rule
@@ -75,7 +76,7 @@ class FileResult:
     schema: FileSchema | None = None
     source: str | None = None  # the text the diagnostics refer to (after fixes)
     original: str | None = None  # the text as read, when fixes changed it
-    fixed_codes: dict[str, int] = field(default_factory=dict)  # fixes applied, by rule
+    fixed_codes: dict[str, int] = field(default_factory=lambda: EMPTY_DICT)  # fixes applied
     errors: list[str] = field(default_factory=list)  # unreadable file, internal error, ...
     unfixed: list[Diagnostic] | None = None  # the findings in ``original``, when fixes changed it
 

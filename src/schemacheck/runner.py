@@ -29,6 +29,7 @@ from schemacheck.files import display_path, resolved
 from schemacheck.fixes import apply_fixes
 from schemacheck.hollow import BODY_WORDS, Hollowed, for_parser, touches
 from schemacheck.noqa import Directives, read_directives
+from schemacheck.pickling import EMPTY_DICT
 from schemacheck.prefilter import may_hold_schema
 from schemacheck.project import Handle, LibraryName, Project, ProjectFile
 from schemacheck.results import FileResult, Settings
@@ -555,8 +556,9 @@ def _fix_loop(
                 + " produced code that does not parse; the file was not changed by it"
             )
             break
+        fixed = result.fixed_codes = dict(result.fixed_codes)  # the shared empty one at first
         for diagnostic in applied:
-            result.fixed_codes[diagnostic.code] = result.fixed_codes.get(diagnostic.code, 0) + 1
+            fixed[diagnostic.code] = fixed.get(diagnostic.code, 0) + 1
         text = new_text
         diagnostics, schema, errors = new[0], new[1], errors + new[2]
     return text, diagnostics, schema, errors
@@ -596,7 +598,7 @@ def write_fixes(path: Path, result: FileResult) -> str | None:
     of the file as it is on disk, and the error is returned."""
     problem = _write_fixes(path, result)
     if problem is not None:
-        result.fixed_codes = {}
+        result.fixed_codes = EMPTY_DICT
         if result.unfixed is not None:
             result.diagnostics, result.source = result.unfixed, result.original
     return problem

@@ -280,7 +280,7 @@ class MigrationExtractor:
             indent=sys.intern(lines.line_indent(first_line)),
             args=args,
             table=table,
-            receiver=owner or "op",
+            receiver=sys.intern(owner) if owner else "op",
             batch_header=batch[2] if in_batch and batch is not None else None,
             batch=in_batch,
             autocommit=autocommit,

@@ -164,8 +164,7 @@ class ModelExtractor:
             span=self.span(node),
             source=self.code(node),
             qualname=qualname,
-            literal=_literal(node),
-            call=call,
+            held=call if call is not None else _literal(node),
         )
 
     def call(self, node: cst.Call) -> Call:

@@ -8,6 +8,7 @@ relationship rules compare across classes and files. SQLModel passes SQLAlchemy'
 from __future__ import annotations
 
 import re
+import sys
 from typing import TYPE_CHECKING
 
 from schemacheck.extract.names import evaluated
@@ -126,7 +127,7 @@ def read_relationship(
     if cascade is None and _literal_bool(kwargs.get("cascade_delete")):
         cascade = "all, delete-orphan"  # SQLModel's ``cascade_delete=True``
     return RelationshipDef(
-        attr=attr,
+        attr=sys.intern(attr),
         owner=owner,
         call=call,
         span=extractor.span(statement),
