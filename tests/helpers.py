@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from schemacheck.config import Config, Selection, load_config
 from schemacheck.diagnostics import Diagnostic
 from schemacheck.results import FileResult, Settings, make_settings
-from schemacheck.runner import check_file, write_fixes
+from schemacheck.runner import Parsed, check_file, parse_text, write_fixes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UPDATE = os.environ.get("SCHEMACHECK_UPDATE_FIXTURES") == "1"
@@ -29,6 +29,16 @@ def fixture_texts() -> Iterator[tuple[Path, str]]:
             yield path, path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
             continue
+
+
+def fixture_models() -> Iterator[tuple[Path, str, Parsed]]:
+    """Every fixture module that parses, with its text and its model (every rule selected)."""
+    settings = make_settings(Config(root=FIXTURES), Selection(select=["ALL"]))
+    for path in sorted(FIXTURES.rglob("*.py")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        parsed = parse_text(text, str(path), settings)
+        if isinstance(parsed, Parsed):
+            yield path, text, parsed
 
 
 def render(diagnostics: Sequence[Diagnostic]) -> str:

@@ -15,18 +15,13 @@ from schemacheck.diagnostics import Applicability, Diagnostic, Edit, Fix, Level,
 from schemacheck.results import make_settings
 from schemacheck.runner import parse_text
 from schemacheck.schema import NO_KEYWORDS, Call, FileSchema, Insertion, call_places
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, fixture_models
 
 
 def test_every_fixture_model_comes_back_equal() -> None:
-    run_settings = make_settings(Config(root=FIXTURES), Selection(select=["ALL"]))
     compared = 0
-    for path in sorted(FIXTURES.rglob("*.py")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        parsed = parse_text(text, str(path), run_settings)
-        model = getattr(parsed, "schema", None)
-        if not isinstance(model, FileSchema):
-            continue
+    for path, _, parsed in fixture_models():
+        model = parsed.schema
         copy = pickle.loads(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
         assert copy == model, path
         compared += 1

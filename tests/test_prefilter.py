@@ -13,22 +13,14 @@ import tokenize
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from schemacheck.config import Config, Selection
 from schemacheck.prefilter import _SIGNS, may_be_migration, may_hold_schema
-from schemacheck.results import make_settings
-from schemacheck.runner import parse_text
 from schemacheck.session import is_model_context_text
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, fixture_models
 
 
 def test_every_fixture_holding_a_schema_is_admitted() -> None:
-    run_settings = make_settings(Config(root=FIXTURES), Selection(select=["ALL"]))
     admitted = 0
-    for path in sorted(FIXTURES.rglob("*.py")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        parsed = parse_text(text, str(path), run_settings)
-        if isinstance(parsed, str) or not hasattr(parsed, "schema"):
-            continue
+    for path, text, parsed in fixture_models():
         schema = parsed.schema
         if schema.classes or schema.tables or schema.migration or schema.declarative_bases:
             assert may_hold_schema(text), f"{path} holds a schema the prefilter skips"

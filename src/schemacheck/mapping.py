@@ -19,9 +19,9 @@ from typing import Any, Protocol, TypeVar
 
 from schemacheck.diagnostics import Span
 from schemacheck.extract.names import DB_MODEL
+from schemacheck.pickling import EMPTY
 from schemacheck.project import Declarative, LibraryName, Project
 from schemacheck.schema import (
-    EMPTY,
     NO_NAMES,
     BaseRef,
     ClassDef,

@@ -5,7 +5,8 @@ models are hundreds of thousands of small objects. By default a slotted dataclas
 its class and a dict from slot name to value, set again one name at a time. Storing the values
 in field order instead, and rebuilding with the class's ``__init__``, made the cached models of
 the generated corpus 30% smaller and loading them 40% faster. (Spans and insertion points are
-ints, rebuilt by ``int.__new__``.)
+ints, rebuilt by ``int.__new__``.) The empty list and dict that models share pickle as their
+names, and load as the same objects.
 """
 
 from __future__ import annotations
@@ -45,18 +46,40 @@ def _one_getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return values
 
 
-class _EmptyDict(dict[Any, Any]):
-    """The empty dict that dicts left empty share, as :data:`EMPTY` is for lists: most
-    migration operations name no lists of columns, and most files have no fixes applied. It
-    refuses changes, and stays one object through pickling."""
+def _refuse(self: object, *args: Any, **kwargs: Any) -> Any:
+    raise TypeError(f"the shared empty {type(self).__mro__[1].__name__} cannot change")
+
+
+class _EmptyList(list[Any]):
+    """The empty list that every list of a finished model left empty shares (``settle``).
+
+    A model of a file has about sixteen lists, most of them empty (no imperative tables, no
+    module-level indexes, a relationship without ``foreign_keys=``): 164,000 empty lists of
+    64 bytes for 10,000 files. Nothing changes a model once extracted; should anything try
+    to change this one, it fails instead of changing every model at once. It stays one
+    object through pickling.
+    """
 
     __slots__ = ()
 
-    def _frozen(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("the shared empty dict cannot change")
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
 
-    clear = pop = popitem = setdefault = update = __setitem__ = __delitem__ = _frozen
-    __ior__ = _frozen
+    def __reduce__(self) -> str:
+        return "EMPTY"
+
+
+EMPTY: list[Any] = _EmptyList()
+
+
+class _EmptyDict(dict[Any, Any]):
+    """The same for dicts: most migration operations name no lists of columns, and most files
+    have no fixes applied."""
+
+    __slots__ = ()
+
+    clear = pop = popitem = setdefault = update = __setitem__ = __delitem__ = _refuse
+    __ior__ = _refuse
 
     def __reduce__(self) -> str:
         return "EMPTY_DICT"

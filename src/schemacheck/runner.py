@@ -29,12 +29,12 @@ from schemacheck.files import display_path, resolved
 from schemacheck.fixes import apply_fixes
 from schemacheck.hollow import BODY_WORDS, Hollowed, for_parser, touches
 from schemacheck.noqa import Directives, read_directives
-from schemacheck.pickling import EMPTY_DICT
+from schemacheck.pickling import EMPTY, EMPTY_DICT
 from schemacheck.prefilter import may_hold_schema
 from schemacheck.project import Handle, LibraryName, Project, ProjectFile
 from schemacheck.results import FileResult, Settings
 from schemacheck.rules.base import Rule
-from schemacheck.schema import BOUND, EMPTY, ColumnDef, FileSchema
+from schemacheck.schema import BOUND, ColumnDef, FileSchema
 from schemacheck.source import LineIndex, NodeRanges, SourceDecodeError, SourceFile
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from schemacheck.diagnostics import Span
-from schemacheck.pickling import EMPTY_DICT, by_fields
+from schemacheck.pickling import EMPTY, EMPTY_DICT, by_fields
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -189,6 +189,15 @@ def _insertions(places: int) -> tuple[int, int]:
     )
 
 
+def _common_places(places: int) -> bool:
+    """Whether both insertion points use a pair every process numbers the same."""
+    return (
+        not places & 1
+        and places >> 1 & _CODE_MASK < _COMMON_PAIRS
+        and places >> (1 + _CODE_BITS) & _CODE_MASK < _COMMON_PAIRS
+    )
+
+
 _KEY_SETS: dict[tuple[str, ...], tuple[str, ...]] = {}  # each set of keyword names, once
 
 
@@ -284,11 +293,7 @@ class Call:
             raise TypeError(f"{type(self).__name__} must say how it pickles")
         packed = self.places
         head = (self.qualname, self.span, self.args, self.kwargs, self.has_star)
-        if (
-            not packed & 1
-            and packed >> 1 & _CODE_MASK < _COMMON_PAIRS
-            and packed >> (1 + _CODE_BITS) & _CODE_MASK < _COMMON_PAIRS
-        ):
+        if _common_places(packed):
             return Call, (*head, packed)  # nearly every call: rebuilt as the others are
         return _loaded_call, (*head, (self.append, self.prepend))
 
@@ -586,31 +591,6 @@ class DeclarativeCall:
     factory: str  # "declarative_base" or "generate_base"
 
 
-class _EmptyList(list[Any]):
-    """The empty list that every list of a finished model left empty shares (:func:`settle`).
-
-    A model of a file has about sixteen lists, most of them empty (no imperative tables, no
-    module-level indexes, a relationship without ``foreign_keys=``): 164,000 empty lists of
-    64 bytes for 10,000 files. Nothing changes a model once extracted; should anything try
-    to change this one, it fails instead of changing every model at once. It stays one
-    object through pickling.
-    """
-
-    __slots__ = ()
-
-    def _frozen(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("the shared empty list of a model cannot change")
-
-    append = extend = insert = remove = pop = clear = sort = reverse = _frozen
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _frozen
-
-    def __reduce__(self) -> str:
-        return "EMPTY"
-
-
-EMPTY: list[Any] = _EmptyList()
-
-
 class _NoNames(frozenset[str]):
     """The empty set of names; one object, also after unpickling (an empty ``frozenset`` is
     made anew by each load, 216 bytes for each of two fields of each file)."""
@@ -652,11 +632,11 @@ class FileSchema:
     calls: list[QueryCall] = field(default_factory=list)  # sessions, engines, raw SQL
     declarative_calls: list[DeclarativeCall] = field(default_factory=list)
 
-    # Lookups by name are made for every column, and a scan per lookup made files with thousands
-    # of models quadratic. ``classes`` only grows (by appends during extraction), so the index
-    # takes in what was appended since the last lookup.
-    # Most files have a few classes, read by a scan: an index for each of them was 3 MB of
-    # the peak for 10,000 files.
+    # Lookups by name are made for every column. A file of a few classes is scanned (an index
+    # for each such file was 3 MB of the peak for 10,000 files); a scan per lookup made files
+    # with thousands of models quadratic, so larger ones keep an index. ``classes`` only grows
+    # (by appends during extraction), so the index takes in what was appended since the last
+    # lookup.
     _by_name: dict[str, ClassDef] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -770,7 +750,8 @@ class Migration:
 
 
 def settle(schema: FileSchema) -> None:
-    """Swap the lists of a finished model that stayed empty for the shared :data:`EMPTY`."""
+    """Swap the lists and dicts of a finished model that stayed empty for the shared
+    :data:`EMPTY` and :data:`EMPTY_DICT`."""
     _settle(schema, _FILE_LISTS)
     for cls in schema.classes:
         _settle(cls, _CLASS_LISTS)
@@ -783,9 +764,7 @@ def settle(schema: FileSchema) -> None:
         _settle(migration, _MIGRATION_LISTS)
         for function in (migration.upgrade, migration.downgrade):
             for op in () if function is None else function.ops:
-                _settle(op, ("columns",))
-                if not op.lists:
-                    op.lists = EMPTY_DICT
+                _settle(op, ("columns", "lists"))
                 _settle(op.table_items, _TABLE_ARGS_LISTS)
 
 
@@ -804,5 +783,6 @@ _MIGRATION_LISTS = ("down_revisions", "branch_labels", "depends_on")
 
 def _settle(item: object, names: tuple[str, ...]) -> None:
     for name in names:
-        if not getattr(item, name):
-            setattr(item, name, EMPTY)
+        value = getattr(item, name)
+        if not value:
+            setattr(item, name, EMPTY_DICT if isinstance(value, dict) else EMPTY)

@@ -16,8 +16,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from schemacheck.pickling import by_fields
-from schemacheck.schema import EMPTY, NO_NAMES
+from schemacheck.pickling import EMPTY, by_fields
+from schemacheck.schema import NO_NAMES
 
 if TYPE_CHECKING:
     import libcst as cst
