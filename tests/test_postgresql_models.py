@@ -1,13 +1,16 @@
-"""Fixed models on a real PostgreSQL server, and a claim only a real database can confirm.
+"""Fixed models on a real PostgreSQL server, and claims only a real database can confirm.
 
 Every fixture whose fixes change it must, once fixed, create its tables on PostgreSQL (the
 SQLite run is in ``test_rule_fixtures``), except ``sqlite_*`` fixtures, written for SQLite.
 SC111 says that ``ondelete="SET NULL"`` on a NOT NULL column makes deleting the parent fail:
-PostgreSQL is asked to do exactly that, before and after the fix.
+PostgreSQL is asked to do exactly that, before and after the fix. SC506 leaves out, for
+PostgreSQL, the type changes it calls widenings: PostgreSQL runs each change of its fixture, and
+any that rewrites the table must be reported.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +18,11 @@ from types import ModuleType
 
 import pytest
 import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 
+from schemacheck import check_source
+from schemacheck.config import Config
 from tests.helpers import FIXTURES, fix_copy, import_models, postgres_database
 from tests.test_rule_fixtures import IMPORTABLE
 
@@ -72,3 +79,69 @@ def test_set_null_on_not_null_blocks_deletes_on_postgresql(
         _delete_parent(_load(source), postgres_url)
     fixed, _ = fix_copy(source, tmp_path, ["SC111"])
     _delete_parent(_load(fixed), postgres_url)
+
+
+def _type_changes(text: str) -> list[tuple[str, str, str, int]]:
+    """Each ``op.alter_column`` of ``upgrade()`` that says what the column was: its column,
+    the source of its ``existing_type`` and of the call, and the line of its ``type_``."""
+    tree = ast.parse(text)
+    upgrade = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "upgrade")
+    found = []
+    for statement in upgrade.body:
+        assert isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
+        call = statement.value
+        keywords = {k.arg: k.value for k in call.keywords}
+        if "existing_type" not in keywords:
+            continue
+        column = call.args[1]
+        assert isinstance(column, ast.Constant) and isinstance(column.value, str)
+        existing = ast.get_source_segment(text, keywords["existing_type"])
+        source = ast.get_source_segment(text, call)
+        assert existing is not None and source is not None
+        found.append((column.value, existing, source, keywords["type_"].lineno))
+    return found
+
+
+def _rewrites(url: str, column: str, existing: str, source: str) -> bool:
+    """Whether PostgreSQL writes the table anew for this change (its file node changes)."""
+    engine = sa.create_engine(url)
+    names = {"sa": sa, "SIZE": 16}
+    table = sa.Table(
+        "certificates",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(column, eval(existing, names)),
+    )
+    node = sa.text("SELECT pg_relation_filenode('certificates')")
+    try:
+        with engine.begin() as connection:
+            table.create(connection)
+            connection.execute(table.insert().values({column: "1"}))
+            before = connection.execute(node).scalar_one()
+            eval(source, {**names, "op": Operations(MigrationContext.configure(connection))})
+            after = connection.execute(node).scalar_one()
+            kept = connection.execute(sa.select(table.c[column])).scalar_one()
+            assert str(kept).strip() == "1"  # (CHAR pads)
+        return bool(before != after)
+    finally:
+        with engine.begin() as connection:
+            table.drop(connection, checkfirst=True)
+        engine.dispose()
+
+
+def test_type_changes_left_out_for_postgresql_do_not_rewrite_the_table(postgres_url: str) -> None:
+    source = FIXTURES / "rules" / "SC506" / "widening.py"
+    text = source.read_text(encoding="utf-8")
+    changes = _type_changes(text)
+    for_postgresql = Config(dialects=["postgresql"])
+    reported = {d.span.line for d in check_source(text, config=for_postgresql, select=["SC506"])}
+    anywhere = {d.span.line for d in check_source(text, select=["SC506"])}
+    left_out = set()
+    for column, existing, call, line in changes:
+        assert line in anywhere
+        if _rewrites(postgres_url, column, existing, call):
+            assert line in reported, f"{column}: PostgreSQL rewrote the table"
+        if line not in reported:
+            left_out.add(column)
+    assert len(changes) == 11
+    assert left_out == {"name", "owner", "body", "notes"}

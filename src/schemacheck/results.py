@@ -37,7 +37,8 @@ class Settings:
     def rules(self) -> tuple[Rule, ...]:
         """The selected rules, configured."""
         settings = self.config.rule_settings
-        return tuple(BY_CODE[code].load()(settings.get(code)) for code in self.codes)
+        dialects = self.config.dialects
+        return tuple(BY_CODE[code].load()(settings.get(code), dialects) for code in self.codes)
 
     def allows(self, applicability: Applicability) -> bool:
         return applicability is Applicability.SAFE or self.unsafe_fixes

@@ -69,10 +69,13 @@ class Rule:
         """Model rules (SC1xx-SC3xx) do not look at Alembic migrations."""
         return self.code[:3] in ("SC1", "SC2", "SC3")
 
-    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, settings: Mapping[str, Any] | None = None, dialects: Sequence[str] = ()
+    ) -> None:
         values = {option.name: option.default for option in self.options}
         values.update(settings or {})
         self.settings = values
+        self.project_dialects = tuple(dialects)  # the ``dialect`` setting
 
     def check(self, ctx: FileContext) -> Iterable[Diagnostic]:
         raise NotImplementedError
