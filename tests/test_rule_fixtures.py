@@ -102,6 +102,35 @@ def test_unknown_targets_are_refused_by_sqlalchemy(source: Path) -> None:
         assert completed.returncode == 0, completed.stderr[-3000:]
 
 
+# A library's base that names each table after its class, as ``external_base.py`` imports it.
+_OUTSIDE_BASE = """
+from sqlalchemy.orm import DeclarativeBase, declared_attr
+
+
+class Model(DeclarativeBase):
+    @declared_attr.directive
+    def __tablename__(cls) -> str:
+        return cls.__name__.lower()
+"""
+
+
+def test_a_table_named_by_a_base_from_outside_the_project_is_not_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SC103's silence on ``external_base.py``: with such a base, "company" is Company's table,
+    and SQLAlchemy creates every table."""
+    library = tmp_path / "corelib"
+    library.mkdir()
+    (library / "__init__.py").write_text("", encoding="utf-8")
+    (library / "db.py").write_text(_OUTSIDE_BASE, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    source = FIXTURES / "rules" / "SC103" / "external_base.py"
+    assert not check(source, ["SC103"]).diagnostics
+    completed = import_models(source)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "tables: ['company', 'employees']" in completed.stdout
+
+
 def test_duplicate_columns_are_refused_by_sqlalchemy() -> None:
     """SC310's claim: SQLAlchemy itself rejects the fixture's duplicate column."""
     completed = import_models(FIXTURES / "rules" / "SC310" / "duplicates.py")

@@ -50,7 +50,9 @@ class Link:
 @dataclass
 class SchemaIndex:
     tables: dict[str, list[SchemaTable]] = field(default_factory=dict)
-    all_names_known: bool = True  # no mapped table has a computed name
+    # No mapped table has a computed name, and no class may be a table named by a base
+    # class from outside the project.
+    all_names_known: bool = True
     classes: dict[str, list[tuple[ClassDef, FileSchema, str]]] = field(default_factory=dict)
     secondaries: set[str] = field(default_factory=set)  # ``secondary=`` table names/variables
     mappings: dict[int, Mapping] = field(default_factory=dict)  # by id of the FileSchema
@@ -205,16 +207,36 @@ def _build(files: list[tuple[FileSchema, str, Mapping]]) -> SchemaIndex:
             for relationship in cls.relationships:
                 if relationship.secondary is not None:
                     index.secondaries.add(relationship.secondary)
+    inherited: set[int] = set()  # the classes that mapped tables inherit from
     for schema, path, mapping in files:
         for view in table_views(mapping):
             table = SchemaTable(view, schema, path)
             if view.cls is not None:
                 index.by_class[id(view.cls)] = table
+                inherited.update(id(c) for c in mapping.ancestors(view.cls))
             if view.name is None:
                 index.all_names_known = False
                 continue
             index.tables.setdefault(view.name, []).append(table)
-        for cls in schema.classes:
-            if cls.tablename_computed and mapping.role(cls) in (Role.TABLE, Role.MIXIN, Role.BASE):
-                index.all_names_known = False
+    for schema, _, mapping in files:
+        if any(_name_unread(cls, mapping, inherited) for cls in schema.classes):
+            index.all_names_known = False
     return index
+
+
+def _name_unread(cls: ClassDef, mapping: Mapping, inherited: set[int]) -> bool:
+    """Whether a class may be a mapped table whose name cannot be read: its ``__tablename__``
+    is computed, or it reads as a mixin (columns, no name of its own, no table of the project
+    inheriting from it) but has a base class from outside the project, which may make it a
+    table and name it (``class Company(Model)``, a library's ``Model`` naming every subclass's
+    table)."""
+    role = mapping.role(cls)
+    if cls.tablename_computed:
+        return role in (Role.TABLE, Role.MIXIN, Role.BASE)
+    return (
+        role is Role.MIXIN
+        and not cls.abstract
+        and cls.tablename is None
+        and id(cls) not in inherited
+        and not mapping.complete(cls)
+    )

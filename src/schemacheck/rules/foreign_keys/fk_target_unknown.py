@@ -42,8 +42,11 @@ class FkTargetUnknown(Rule):
         author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     ```
 
-    No finding is made when some table's name cannot be read (a computed `__tablename__`), or
-    when the target table has base classes from outside the project that may add the column.
+    No finding is made when some table's name cannot be read: a computed `__tablename__`, or a
+    class with columns and no `__tablename__` whose base class comes from outside the project
+    and may name its table (`class Company(Model)`, no table of the project inheriting from it).
+    Nor is one made when the target table has base classes from outside the project that may
+    add the column.
 
     ## Fix safety
     There is no fix: which table was meant is for the author to say.
