@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -129,6 +131,35 @@ def test_a_table_named_by_a_base_from_outside_the_project_is_not_unknown(
     completed = import_models(source)
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "tables: ['company', 'employees']" in completed.stdout
+
+
+def test_flask_handles_have_the_metadata_sc308_says() -> None:
+    """SC308's claim on ``SQLAlchemy(model_class=...)``: a handle is reported exactly when the
+    metadata Flask-SQLAlchemy gives it has no naming convention."""
+    from flask_sqlalchemy import SQLAlchemy
+    from sqlalchemy import MetaData
+
+    source = FIXTURES / "rules" / "SC308" / "flask_model_class.py"
+    reported = {d.span.line for d in check(source, ["SC308"]).diagnostics}
+    spec = importlib.util.spec_from_file_location("sc308_flask_model_class", source)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    handles = {
+        node.targets[0].id: node.lineno
+        for node in ast.parse(source.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == "SQLAlchemy"
+    }
+    assert len(handles) == 5
+    default = MetaData().naming_convention
+    for name, line in handles.items():
+        db = getattr(module, name)
+        assert isinstance(db, SQLAlchemy)
+        assert (line in reported) == (db.metadata.naming_convention == default), name
 
 
 def test_duplicate_columns_are_refused_by_sqlalchemy() -> None:

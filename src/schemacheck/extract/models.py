@@ -336,10 +336,12 @@ class ModelExtractor:
                 self._metadata_vars[target] = has
         elif qualname in self._METADATA_OWNERS:
             given = _keyword_value(node, "metadata")
+            convention = self._convention_of(given)
+            model_class = _keyword_value(node, "model_class")
+            if given is None and model_class is not None and not self._plain_class(model_class):
+                convention = None  # the metadata of a declarative base, judged where it is made
             self.schema.metadata_sites.append(
-                MetadataSite(
-                    self._METADATA_OWNERS[qualname], self.span(node), self._convention_of(given)
-                )
+                MetadataSite(self._METADATA_OWNERS[qualname], self.span(node), convention)
             )
 
     def _convention_of(self, given: cst.BaseExpression | None) -> bool | None:
@@ -350,6 +352,27 @@ class ModelExtractor:
         if isinstance(given, cst.Name) and given.value in self._metadata_vars:
             return None  # reported where it was created
         return None  # built elsewhere: not this file's to judge
+
+    def _plain_class(self, node: cst.BaseExpression) -> bool:
+        """Whether ``SQLAlchemy(model_class=node)`` makes a MetaData of its own: Flask-SQLAlchemy
+        does for a plain class (a custom ``Model``), and takes the metadata of a declarative base
+        (a ``DeclarativeBase`` subclass, a ``declarative_base()``). Only a class this module
+        defines before the call, from plain bases, is known to be plain."""
+        return isinstance(node, cst.Name) and self._plain(node.value, set())
+
+    def _plain(self, name: str, seen: set[str]) -> bool:
+        if name in seen or name in self.schema.declarative_bases:
+            return False
+        seen.add(name)
+        cls = next((c for c in reversed(self.schema.classes) if c.name == name), None)
+        if cls is None or cls.nested:
+            return False
+        return all(
+            base.source == "object"
+            or base.qualname == "flask_sqlalchemy.Model"
+            or (base.qualname is None and base.local is not None and self._plain(base.local, seen))
+            for base in cls.bases
+        )
 
     # ---- classes ---------------------------------------------------------------------------
 
