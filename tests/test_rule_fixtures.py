@@ -162,6 +162,34 @@ def test_flask_handles_have_the_metadata_sc308_says() -> None:
         assert (line in reported) == (db.metadata.naming_convention == default), name
 
 
+def test_a_listener_keeps_the_column_sc303_leaves_alone_current() -> None:
+    """SC303's silence on ``listener.py``: an update changes ``updated_at``, through the
+    file's ``before_update`` listener."""
+    import time
+
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    source = FIXTURES / "rules" / "SC303" / "listener.py"
+    assert not check(source, ["SC303"]).diagnostics
+    spec = importlib.util.spec_from_file_location("sc303_listener", source)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    engine = sa.create_engine("sqlite://")
+    module.Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        incident = module.Incident(title="a")
+        session.add(incident)
+        session.commit()
+        inserted = incident.updated_at
+        time.sleep(0.01)
+        incident.title = "b"
+        session.commit()
+        assert incident.updated_at > inserted
+    engine.dispose()
+
+
 def test_duplicate_columns_are_refused_by_sqlalchemy() -> None:
     """SC310's claim: SQLAlchemy itself rejects the fixture's duplicate column."""
     completed = import_models(FIXTURES / "rules" / "SC310" / "duplicates.py")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from schemacheck.context import FileContext
@@ -34,6 +35,10 @@ class UpdatedAtWithoutOnupdate(Rule):
     )
     ```
 
+    A column that the file's own `before_update` or `before_flush` listener sets
+    (`event.listen(cls, "before_update", ...)` or `@event.listens_for(...)`, with an assignment
+    such as `target.updated_at = ...` in the file) is not reported.
+
     ## Fix safety
     The fix is safe: it adds `onupdate=func.now()`, which sets the column on every ORM update
     and changes nothing in the table's DDL. (SQLModel fields without `sa_column` get no fix:
@@ -54,6 +59,9 @@ class UpdatedAtWithoutOnupdate(Rule):
         for column in schema_columns(ctx.mapping):
             call = column.sa_column or column.call
             if column.name not in names or column.dynamic:
+                continue
+            attribute = column.attr or column.name
+            if attribute and _kept_by_listener(ctx.text, attribute):
                 continue
             if call is not None and (
                 call.has_star or {"onupdate", "server_onupdate"} & set(call.kwargs)
@@ -79,3 +87,16 @@ class UpdatedAtWithoutOnupdate(Rule):
                 fix,
                 statement_line=column.span.line,
             )
+
+
+# The events a listener that keeps a timestamp current listens to.
+_UPDATE_EVENTS = re.compile(r"""["'](?:before_update|before_flush)["']""")
+
+
+def _kept_by_listener(text: str, attribute: str) -> bool:
+    """Whether the file registers an update listener and assigns the attribute somewhere
+    (``target.updated_at = now()``), as such a listener does. Read from the text: the body of
+    a listener is not part of the model, and a miss costs less than a false claim."""
+    return bool(
+        _UPDATE_EVENTS.search(text) and re.search(rf"\.{re.escape(attribute)}\s*=(?!=)", text)
+    )
