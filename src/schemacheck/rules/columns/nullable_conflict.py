@@ -9,6 +9,8 @@ from schemacheck.mapping import Role, schema_columns
 from schemacheck.rules.base import Rule
 from schemacheck.schema import ColumnDef
 
+_ANY = frozenset({"typing.Any", "typing_extensions.Any"})
+
 
 class NullableConflict(Rule):
     """
@@ -16,6 +18,8 @@ class NullableConflict(Rule):
     Checks for a `Mapped[...]` annotation that contradicts the column's explicit `nullable=`:
     `Mapped[Optional[T]]` (or `T | None`) with `nullable=False`, or `Mapped[T]` with
     `nullable=True`.
+
+    An annotation of `Any` contradicts neither, since it admits `None` as it admits everything.
 
     A subclass that shares its parent's table (single table inheritance) is the exception to the
     second: its columns must be nullable, since the other classes' rows leave them empty, and
@@ -62,7 +66,7 @@ class NullableConflict(Rule):
             annotation = column.annotation
             if annotation is None or not annotation.mapped or column.nullable is None:
                 continue
-            if annotation.optional == column.nullable:
+            if annotation.optional == column.nullable or annotation.inner_qualname in _ANY:
                 continue
             if column.nullable and column.owner in shared:
                 continue  # SQLAlchemy's own idiom for a column only its subclass's rows fill
