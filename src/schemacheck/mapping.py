@@ -355,6 +355,8 @@ class Mapping:
             cls, _DECLARATIVE_BASES
         ):
             return Role.TABLE  # a base's declared_attr ``__tablename__`` names its table
+        if self.inherited_tablename(cls) is not None and self._inherits(cls, _DECLARATIVE_BASES):
+            return Role.TABLE  # an abstract base's or a mixin's ``__tablename__`` names it
         if cls.decorated_mapped:
             return Role.TABLE
         if cls.mapped_imperatively:
@@ -389,10 +391,24 @@ class Mapping:
     def table_name(self, cls: ClassDef) -> str | None:
         if cls.tablename is not None:
             return cls.tablename
+        inherited = self.inherited_tablename(cls)
+        if inherited is not None:
+            return inherited
         if self.is_sqlmodel(cls) and cls.sqlmodel_table and not cls.tablename_computed:
             return cls.name.lower()
         if self.is_flask_model(cls) and not cls.tablename_computed:
             return camel_to_snake(cls.name)
+        return None
+
+    def inherited_tablename(self, cls: ClassDef) -> str | None:
+        """The ``__tablename__`` a class takes from a base that maps no table itself (an
+        abstract base, a mixin), as SQLAlchemy and Flask-SQLAlchemy read it; None when the
+        nearest base that names a table maps it (the class then shares or joins that table)."""
+        for ancestor in self.ancestors(cls):
+            if ancestor.tablename_computed:
+                return None
+            if ancestor.tablename is not None:
+                return ancestor.tablename if self.role(ancestor) is Role.MIXIN else None
         return None
 
     def tables(self) -> list[MappedTable]:
