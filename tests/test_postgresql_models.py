@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -145,3 +146,47 @@ def test_type_changes_left_out_for_postgresql_do_not_rewrite_the_table(postgres_
             left_out.add(column)
     assert len(changes) == 11
     assert left_out == {"name", "owner", "body", "notes"}
+
+
+def _objects(connection: sa.Connection) -> set[str]:
+    """The names of the indexes and constraints of table "folders"."""
+    inspector = sa.inspect(connection)
+    names = {c["name"] for c in inspector.get_check_constraints("folders")}
+    names |= {i["name"] for i in inspector.get_indexes("folders")}
+    return {name for name in names if name}
+
+
+def test_downgrades_sc502_passes_leave_nothing_behind(postgres_url: str) -> None:
+    """SC502 on ``conventions.py``: with a naming convention in the target metadata, PostgreSQL
+    runs the upgrade and the downgrade, and what is left over or missing afterwards is exactly
+    what SC502 reports."""
+    source = FIXTURES / "rules" / "SC502" / "conventions.py"
+    reported = {
+        re.findall(r'"([^"]+)"', d.message)[0]
+        for d in check_source(source.read_text(encoding="utf-8"), select=["SC502"])
+    }
+    migration = _load(source)
+    convention = {"ck": "ck_%(table_name)s_%(constraint_name)s"}
+    engine = sa.create_engine(postgres_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "CREATE TABLE folders (id serial PRIMARY KEY, title varchar(50), "
+                    "is_hidden boolean, is_visible boolean, "
+                    "CONSTRAINT ck_folders_legacy CHECK (title != ''))"
+                )
+            )
+            before = _objects(connection)
+            context = MigrationContext.configure(
+                connection, opts={"target_metadata": sa.MetaData(naming_convention=convention)}
+            )
+            with Operations.context(context):
+                migration.upgrade()
+                migration.downgrade()
+            after = _objects(connection)
+        assert (after - before) | (before - after) == reported == {"ix_folders_title"}
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS folders"))
+        engine.dispose()

@@ -8,6 +8,7 @@ from schemacheck.diagnostics import Diagnostic
 from schemacheck.migration_ops import (
     CREATES,
     DROPS,
+    NetEffect,
     ObjectKey,
     created,
     dropped,
@@ -32,7 +33,12 @@ class DowngradeIncomplete(Rule):
     ## What it does
     Checks that `downgrade()` undoes what `upgrade()` does: every table, column, index and
     constraint the upgrade creates is removed by the downgrade, and everything the upgrade drops
-    is recreated. Objects dropped together with their table count as removed. When the downgrade
+    is recreated. Objects dropped together with their table count as removed, and so do an
+    index or constraint whose columns the downgrade drops and a check constraint whose condition
+    names one, which the database drops with them. A constraint named `x` on table `t` is also
+    found as `ck_t_x` (or any name ending in `_x` with the table's name before it), the name
+    Alembic gives it when the target metadata's naming convention uses `%(constraint_name)s`.
+    When the downgrade
     runs raw SQL or other code, an object it names there (`op.execute("DROP INDEX ix_a")`) is
     taken to be handled, and so is any object of a kind the downgrade drops (or creates) under a
     name it cannot read (`batch_op.drop_column(column_name)`). Migrations without a working
@@ -88,13 +94,18 @@ class DowngradeIncomplete(Rule):
         created_unread = unnamed_kinds(down_ops, CREATES, created)
         for op in up_ops:
             for key in created(op):
-                if key not in up.created or key in down.ever_dropped or _named(key, code, words):
+                if key not in up.created or _named(key, code, words):
                     continue
-                if _table(op, key, known) in gone_tables or key[0] in dropped_unread:
+                table = _table(op, key, known)
+                if _among(key, down.ever_dropped, table) or _with_columns(op, key, table, down):
+                    continue
+                if table in gone_tables or key[0] in dropped_unread:
                     continue  # dropped with its table, or perhaps by that drop
                 yield self._report(ctx, op, key, "creates", "does not remove it")
             for key in dropped(op):
-                if key not in up.dropped or key in down.ever_created or _named(key, code, words):
+                if key not in up.dropped or _named(key, code, words):
+                    continue
+                if _among(key, down.ever_created, _table(op, key, known)):
                     continue
                 if key[0] not in created_unread:
                     yield self._report(ctx, op, key, "drops", "does not recreate it")
@@ -144,6 +155,43 @@ def _named(key: ObjectKey, code: str, words: frozenset[str]) -> bool:
         if _WORD.fullmatch(name)
         else re.search(rf"(?<!\w){re.escape(name)}(?!\w)", code) is not None
         for name in names
+    )
+
+
+def _among(key: ObjectKey, keys: set[ObjectKey], table: str | None) -> bool:
+    """Whether ``keys`` hold the object, a constraint also under the name a naming convention
+    makes of its own: with a target metadata whose convention uses ``%(constraint_name)s``,
+    Alembic creates ``create_check_constraint("x", "folders", ...)`` as ``ck_folders_x``, and a
+    downgrade drops it by that name (and the reverse for a constraint the upgrade drops)."""
+    if key in keys:
+        return True
+    if key[0] != "constraint" or not table:
+        return False
+    name = key[1]
+    for kind, other, *_ in keys:
+        if kind != "constraint":
+            continue
+        short, long = sorted((name, other), key=len)
+        if long.endswith("_" + short) and table in long[: -len(short) - 1]:
+            return True
+    return False
+
+
+def _with_columns(op: MigrationOp, key: ObjectKey, table: str | None, down: NetEffect) -> bool:
+    """Whether the downgrade drops every column of an index or constraint the operation makes
+    (the database drops it with them), or a column a check constraint's condition names
+    (PostgreSQL drops every constraint that involves a dropped column)."""
+    if key[0] not in ("index", "constraint"):
+        return False
+    condition = op.source("condition") if op.name == "create_check_constraint" else None
+    if condition is not None and table:  # its text, an f-string's included
+        return any(
+            ("column", table, word) in down.ever_dropped for word in _WORD.findall(condition)
+        )
+    columns = op.lists.get("columns") or op.lists.get("local_cols")
+    return bool(table and columns) and all(
+        column is not None and ("column", table, column) in down.ever_dropped
+        for column in columns or ()
     )
 
 
