@@ -36,11 +36,10 @@ class DowngradeIncomplete(Rule):
     is recreated. Objects dropped together with their table count as removed, and so do an
     index or constraint whose columns the downgrade drops and a check constraint whose condition
     names one, which the database drops with them. A constraint named `x` on table `t` is also
-    found as `ck_t_x` (or any name ending in `_x` with the table's name before it), the name
-    Alembic gives it when the target metadata's naming convention uses `%(constraint_name)s`.
-    When the downgrade
-    runs raw SQL or other code, an object it names there (`op.execute("DROP INDEX ix_a")`) is
-    taken to be handled, and so is any object of a kind the downgrade drops (or creates) under a
+    found as `ck_t_x` (any name `<prefix>_t_x`), the name Alembic gives it when the target
+    metadata's naming convention uses `%(constraint_name)s`. When the downgrade runs raw SQL
+    or other code, an object it names there (`op.execute("DROP INDEX ix_a")`) is taken to be
+    handled, and so is any object of a kind the downgrade drops (or creates) under a
     name it cannot read (`batch_op.drop_column(column_name)`). Migrations without a working
     downgrade at all are SC501's.
 
@@ -172,7 +171,8 @@ def _among(key: ObjectKey, keys: set[ObjectKey], table: str | None) -> bool:
         if kind != "constraint":
             continue
         short, long = sorted((name, other), key=len)
-        if long.endswith("_" + short) and table in long[: -len(short) - 1]:
+        prefix = long[: -len(short) - 1]  # ``ck_folders`` of ``ck_folders_x``
+        if long.endswith("_" + short) and (prefix == table or prefix.endswith("_" + table)):
             return True
     return False
 

@@ -60,9 +60,6 @@ class UpdatedAtWithoutOnupdate(Rule):
             call = column.sa_column or column.call
             if column.name not in names or column.dynamic:
                 continue
-            attribute = column.attr or column.name
-            if attribute and _kept_by_listener(ctx.text, attribute):
-                continue
             if call is not None and (
                 call.has_star or {"onupdate", "server_onupdate"} & set(call.kwargs)
             ):
@@ -71,6 +68,9 @@ class UpdatedAtWithoutOnupdate(Rule):
                 kwargs = call.kwargs.get("sa_column_kwargs")
                 if kwargs is not None and "onupdate" in kwargs.source:
                     continue
+            attribute = column.attr or column.name
+            if attribute and _kept_by_listener(ctx.text, attribute):
+                continue  # scanned only for a column about to be reported
             fix = None
             if call is not None and not (column.kind == "Field" and column.sa_column is None):
                 spelled = spell(ctx, ["sqlalchemy.func"])
